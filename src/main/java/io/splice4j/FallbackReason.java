@@ -1,0 +1,21 @@
+package io.splice4j;
+
+/** Why a transfer in {@link SpliceMode#AUTO} took the portable path instead of splicing. */
+public enum FallbackReason {
+    /** The options asked for {@link SpliceMode#PORTABLE}, or {@code -Dsplice4j.mode=portable} disabled splicing. */
+    MODE,
+    /** The operating system is not Linux. */
+    NOT_LINUX,
+    /** Native access is not enabled for splice4j ({@code --enable-native-access}), or libc could not be bound. */
+    NO_NATIVE_ACCESS,
+    /** The channels' file descriptors can't be read in this JVM. */
+    NO_FD,
+    /** A channel is not the JDK's own socket implementation (a wrapper might encrypt or frame the bytes). */
+    UNSUPPORTED_CHANNEL,
+    /** The kernel refused a pipe ({@code EMFILE}, {@code ENFILE}, {@code ENOMEM}); copying needs no fds. */
+    NO_PIPE,
+    /** The caller is a virtual thread, which must not wait in a blocking native call. */
+    VIRTUAL_THREAD,
+    /** The kernel refused to splice this pair of fds ({@code EINVAL} on the first call; nothing was consumed). */
+    EINVAL
+}

@@ -1,0 +1,209 @@
+package io.splice4j.internal.linux;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import io.splice4j.FallbackReason;
+import io.splice4j.SpliceException;
+import io.splice4j.TransferPath;
+import io.splice4j.internal.ChannelGuard;
+import io.splice4j.internal.Metrics;
+import io.splice4j.linux.Errno;
+import io.splice4j.linux.LibC;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.SocketChannel;
+import java.util.function.LongConsumer;
+
+/**
+ * One direction of zero-copy transfer on a platform thread: source socket → pipe → target socket
+ * with non-blocking {@code splice(2)}, waiting in {@code poll(2)} when a socket isn't ready.
+ *
+ * <p>The loop owns duplicates of both sockets' fds and its pipe, all closed by its arena on every
+ * exit path. Waits are cut into short slices so that an interrupt or a close of either channel from
+ * another thread ends the loop within one slice: neither wakes a thread in {@code poll}.
+ */
+public final class ZeroCopyLoop {
+
+    /** Longest a wait goes without checking for interrupt and close; well under the 100 ms promise. */
+    static final int WAIT_SLICE_MILLIS = 20;
+
+    private final ChannelGuard guard;
+    private final int sourceFd;
+    private final int targetFd;
+    private final Pipe pipe;
+    private final MemorySegment pollFd;
+    private final int chunk;
+    private final int drainFlags;
+    private final int pumpFlags;
+    private final LongConsumer progress;
+    private long delivered;
+
+    private ZeroCopyLoop(ChannelGuard guard, int sourceFd, int targetFd, Pipe pipe, MemorySegment pollFd,
+            int chunkSize, boolean move, boolean more, LongConsumer progress) {
+        this.guard = guard;
+        this.sourceFd = sourceFd;
+        this.targetFd = targetFd;
+        this.pipe = pipe;
+        this.pollFd = pollFd;
+        this.chunk = Math.min(chunkSize, pipe.capacity);
+        int hints = move ? LibC.SPLICE_F_MOVE : 0;
+        this.drainFlags = LibC.SPLICE_F_NONBLOCK | hints;
+        this.pumpFlags = LibC.SPLICE_F_NONBLOCK | hints | (more ? LibC.SPLICE_F_MORE : 0);
+        this.progress = progress;
+    }
+
+    /**
+     * Splices from {@code source} to {@code target} until the source's end-of-stream.
+     *
+     * @param source a connected JDK socket channel in blocking mode
+     * @param target a connected JDK socket channel in blocking mode
+     * @param chunkSize the most bytes per call, and the pipe capacity asked for
+     * @param move whether to pass {@code SPLICE_F_MOVE}
+     * @param more whether to pass {@code SPLICE_F_MORE} when writing to the target
+     * @param progress told of every block of bytes the target accepted
+     * @return bytes delivered to the target
+     * @throws NotSpliceableException if this pair can't splice; nothing was read from the source
+     * @throws IOException on failure; {@link SpliceException} carries the bytes delivered
+     */
+    public static long transfer(SocketChannel source, SocketChannel target, int chunkSize, boolean move, boolean more,
+            LongConsumer progress) throws IOException, NotSpliceableException {
+        FdAccess access = checkPossible(source, target);
+        ChannelGuard guard = new ChannelGuard(source, target);
+        guard.check();
+        try (Arena arena = Arena.ofConfined()) {
+            int sourceFd = access.own(source, arena);
+            int targetFd = target == source ? sourceFd : access.own(target, arena);
+            Fds.setNonBlocking(sourceFd);
+            Fds.setNonBlocking(targetFd);
+            Pipe pipe = Pipe.open(arena, chunkSize);
+            MemorySegment pollFd = arena.allocate(LibC.POLLFD);
+            return new ZeroCopyLoop(guard, sourceFd, targetFd, pipe, pollFd, chunkSize, move, more, progress).run();
+        }
+    }
+
+    private static FdAccess checkPossible(SocketChannel source, SocketChannel target) throws NotSpliceableException {
+        ZeroCopySupport support = ZeroCopySupport.status();
+        if (!support.available()) {
+            throw new NotSpliceableException(support.unavailableReason().orElseThrow(), support.message().orElseThrow());
+        }
+        if (Thread.currentThread().isVirtual()) {
+            throw new NotSpliceableException(FallbackReason.VIRTUAL_THREAD,
+                    "called from a virtual thread, which must not wait in a blocking native call");
+        }
+        if (!FdAccess.isJdkSocketChannel(source) || !FdAccess.isJdkSocketChannel(target)) {
+            throw new NotSpliceableException(FallbackReason.UNSUPPORTED_CHANNEL,
+                    "a channel is not the JDK's own socket channel: " + source.getClass().getName() + ", "
+                            + target.getClass().getName());
+        }
+        return support.fdAccess().orElseThrow();
+    }
+
+    private long run() throws IOException, NotSpliceableException {
+        // The transfer counts as started once the first drain has shown the pair can splice.
+        boolean first = true;
+        try {
+            for (;;) {
+                guard.check();
+                long drained = drain(first);
+                if (first) {
+                    first = false;
+                    Metrics.started(TransferPath.ZERO_COPY);
+                }
+                if (drained == 0) {
+                    Metrics.finished(TransferPath.ZERO_COPY);
+                    return delivered;
+                }
+                pump();
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            if (!first) {
+                Metrics.failed(TransferPath.ZERO_COPY);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Drain: source → pipe, up to one chunk. The pipe is empty on entry, so {@code EAGAIN} can only
+     * mean the socket has nothing to read yet; {@code 0} is the source's end-of-stream.
+     */
+    private long drain(boolean first) throws IOException, NotSpliceableException {
+        for (;;) {
+            long moved = LibC.splice(sourceFd, MemorySegment.NULL, pipe.writeFd, MemorySegment.NULL, chunk, drainFlags);
+            Metrics.spliceCall();
+            if (moved >= 0) {
+                pipe.buffered = moved;
+                return moved;
+            }
+            int errno = LibC.errno();
+            if (errno == Errno.EAGAIN) {
+                await(sourceFd, LibC.POLLIN);
+            } else if (errno == Errno.EINVAL && first) {
+                // Go and HAProxy read it the same way: this pair of fds can't be spliced (kTLS,
+                // some socket families) and nothing was consumed, so copying is still possible.
+                throw new NotSpliceableException(FallbackReason.EINVAL, "splice(fd " + sourceFd + " -> pipe): EINVAL");
+            } else if (errno != Errno.EINTR) {
+                throw failure("splice(fd " + sourceFd + " -> pipe)", errno);
+            }
+        }
+    }
+
+    /**
+     * Pump: pipe → target until the pipe is empty, however many calls that takes (short writes are
+     * normal). {@code EAGAIN} means the target's send buffer is full. If a call fails, the bytes
+     * still in the pipe are lost and are not counted as delivered.
+     */
+    private void pump() throws IOException {
+        while (pipe.buffered > 0) {
+            long moved = LibC.splice(pipe.readFd, MemorySegment.NULL, targetFd, MemorySegment.NULL, pipe.buffered,
+                    pumpFlags);
+            Metrics.spliceCall();
+            if (moved > 0) {
+                pipe.buffered -= moved;
+                delivered += moved;
+                Metrics.delivered(TransferPath.ZERO_COPY, moved);
+                progress.accept(moved);
+                continue;
+            }
+            if (moved == 0) {
+                guard.check();
+                throw new SpliceException("splice(pipe -> fd " + targetFd + ")",
+                        "no progress with " + pipe.buffered + " bytes in the pipe", delivered);
+            }
+            int errno = LibC.errno();
+            if (errno == Errno.EAGAIN) {
+                await(targetFd, LibC.POLLOUT);
+            } else if (errno != Errno.EINTR) {
+                throw failure("splice(pipe -> fd " + targetFd + ")", errno);
+            }
+        }
+    }
+
+    /** Waits until {@code fd} is ready for {@code events} (or has an error or hang-up to report). */
+    private void await(int fd, short events) throws IOException {
+        Metrics.readinessWait();
+        pollFd.set(JAVA_INT, 0, fd);
+        pollFd.set(JAVA_SHORT, 4, events);
+        for (;;) {
+            guard.check();
+            int ready = LibC.poll(pollFd, 1, WAIT_SLICE_MILLIS);
+            if (ready > 0) {
+                return;
+            }
+            if (ready < 0) {
+                int errno = LibC.errno();
+                if (errno != Errno.EINTR) {
+                    throw failure("poll(fd " + fd + ")", errno);
+                }
+            }
+        }
+    }
+
+    /** A close or interrupt from another thread explains an error better than the errno it caused. */
+    private IOException failure(String operation, int errno) throws IOException {
+        guard.check();
+        return new SpliceException(operation, Errno.name(errno), delivered);
+    }
+}

@@ -1,0 +1,203 @@
+package io.splice4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.splice4j.support.Harness;
+import io.splice4j.support.Payload;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.IllegalBlockingModeException;
+import java.nio.channels.NotYetConnectedException;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * Bad arguments fail with the documented exception before anything is read: each test puts five
+ * bytes in the source's receive buffer and checks they are still there afterwards.
+ */
+class BadInputTest {
+
+    private static final int PENDING = 5;
+
+    private Harness harness;
+    private SocketChannel source;
+    private SocketChannel target;
+
+    @BeforeEach
+    void connect() throws IOException {
+        harness = new Harness();
+        source = harness.source().near();
+        target = harness.target().near();
+        Payload.write(harness.source().far(), PENDING);
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        harness.close();
+    }
+
+    private void assertNothingConsumed() throws IOException {
+        assertEquals(Payload.expected(PENDING), Payload.readExactly(source, PENDING));
+    }
+
+    private <T extends Throwable> T assertRejected(Class<T> type, Executable call) throws IOException {
+        T thrown = assertThrows(type, call);
+        assertNothingConsumed();
+        return thrown;
+    }
+
+    @Test
+    void nullSourceNamesTheArgument() throws IOException {
+        var e = assertRejected(NullPointerException.class, () -> Splice.splice(4096, null, target));
+        assertEquals("source", e.getMessage());
+    }
+
+    @Test
+    void nullTargetNamesTheArgument() throws IOException {
+        var e = assertRejected(NullPointerException.class, () -> Splice.splice(4096, source, null));
+        assertEquals("target", e.getMessage());
+    }
+
+    @Test
+    void nullOptionsNamesTheArgument() throws IOException {
+        var e = assertRejected(NullPointerException.class, () -> Splice.splice(source, target, null));
+        assertEquals("options", e.getMessage());
+    }
+
+    @Test
+    void nullModeNamesTheArgument() {
+        var e = assertThrows(NullPointerException.class, () -> SpliceOptions.builder().mode(null));
+        assertEquals("mode", e.getMessage());
+    }
+
+    @Test
+    void zeroChunkSizeIsRejected() throws IOException {
+        var e = assertRejected(IllegalArgumentException.class, () -> Splice.splice(0, source, target));
+        assertEquals("chunkSize must be positive: 0", e.getMessage());
+    }
+
+    @Test
+    void negativeChunkSizeIsRejected() throws IOException {
+        var e = assertRejected(IllegalArgumentException.class, () -> Splice.splice(-1, source, target));
+        assertEquals("chunkSize must be positive: -1", e.getMessage());
+    }
+
+    @Test
+    void closedSourceIsRejected() throws IOException {
+        source.close();
+        assertThrows(ClosedChannelException.class, () -> Splice.splice(4096, source, target));
+        // Closed: nothing can have been read from it, and the target got nothing either.
+        target.shutdownOutput();
+        assertEquals(Payload.expected(0), Payload.readToEnd(harness.target().far()));
+    }
+
+    @Test
+    void closedTargetIsRejected() throws IOException {
+        target.close();
+        assertRejected(ClosedChannelException.class, () -> Splice.splice(4096, source, target));
+    }
+
+    @Test
+    void unconnectedSourceIsRejected() throws IOException {
+        try (SocketChannel unconnected = SocketChannel.open()) {
+            assertThrows(NotYetConnectedException.class, () -> Splice.splice(4096, unconnected, target));
+        }
+        target.shutdownOutput();
+        assertEquals(Payload.expected(0), Payload.readToEnd(harness.target().far()));
+    }
+
+    @Test
+    void unconnectedTargetIsRejected() throws IOException {
+        try (SocketChannel unconnected = SocketChannel.open()) {
+            assertRejected(NotYetConnectedException.class, () -> Splice.splice(4096, source, unconnected));
+        }
+    }
+
+    @Test
+    void nonBlockingSourceIsRejected() throws IOException {
+        source.configureBlocking(false);
+        assertThrows(IllegalBlockingModeException.class, () -> Splice.splice(4096, source, target));
+        source.configureBlocking(true);
+        assertNothingConsumed();
+    }
+
+    @Test
+    void nonBlockingTargetIsRejected() throws IOException {
+        target.configureBlocking(false);
+        assertRejected(IllegalBlockingModeException.class, () -> Splice.splice(4096, source, target));
+    }
+
+    @Test
+    void zeroCopyFromAVirtualThreadFailsClearly() throws Exception {
+        Throwable[] thrown = new Throwable[1];
+        Thread thread = Thread.ofVirtual().start(() -> thrown[0] = assertThrows(ZeroCopyUnavailableException.class,
+                () -> Splice.splice(source, target, SpliceOptions.defaults().withMode(SpliceMode.ZERO_COPY))));
+        thread.join();
+        var e = (ZeroCopyUnavailableException) thrown[0];
+        assertEquals(FallbackReason.VIRTUAL_THREAD, e.reason());
+        assertEquals("zero-copy unavailable: called from a virtual thread, which must not wait in a blocking "
+                + "native call", e.getMessage());
+        assertNothingConsumed();
+    }
+
+    @Test
+    void aChannelThatIsNotTheJdksIsNeverSpliced() throws IOException {
+        SocketChannel wrapper = new WrappingChannel(target);
+        var e = assertRejected(ZeroCopyUnavailableException.class,
+                () -> Splice.splice(source, wrapper, SpliceOptions.defaults().withMode(SpliceMode.ZERO_COPY)));
+        assertEquals(FallbackReason.UNSUPPORTED_CHANNEL, e.reason());
+        assertEquals("zero-copy unavailable: a channel is not the JDK's own socket channel: "
+                + source.getClass().getName() + ", " + WrappingChannel.class.getName(), e.getMessage());
+    }
+
+    /**
+     * A SocketChannel that forwards to another, as a TLS or framing wrapper would: its bytes are not
+     * the socket's, so it must never be spliced.
+     */
+    private static final class WrappingChannel extends SocketChannel {
+        private final SocketChannel inner;
+
+        WrappingChannel(SocketChannel inner) {
+            super(SelectorProvider.provider());
+            this.inner = inner;
+        }
+
+        @Override public SocketChannel bind(SocketAddress local) throws IOException { inner.bind(local); return this; }
+        @Override public <T> SocketChannel setOption(SocketOption<T> name, T value) throws IOException {
+            inner.setOption(name, value);
+            return this;
+        }
+        @Override public <T> T getOption(SocketOption<T> name) throws IOException { return inner.getOption(name); }
+        @Override public Set<SocketOption<?>> supportedOptions() { return inner.supportedOptions(); }
+        @Override public SocketChannel shutdownInput() throws IOException { inner.shutdownInput(); return this; }
+        @Override public SocketChannel shutdownOutput() throws IOException { inner.shutdownOutput(); return this; }
+        @Override public java.net.Socket socket() { return inner.socket(); }
+        @Override public boolean isConnected() { return inner.isConnected(); }
+        @Override public boolean isConnectionPending() { return inner.isConnectionPending(); }
+        @Override public boolean connect(SocketAddress remote) throws IOException { return inner.connect(remote); }
+        @Override public boolean finishConnect() throws IOException { return inner.finishConnect(); }
+        @Override public SocketAddress getRemoteAddress() throws IOException { return inner.getRemoteAddress(); }
+        @Override public int read(ByteBuffer dst) throws IOException { return inner.read(dst); }
+        @Override public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+            return inner.read(dsts, offset, length);
+        }
+        @Override public int write(ByteBuffer src) throws IOException { return inner.write(src); }
+        @Override public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            return inner.write(srcs, offset, length);
+        }
+        @Override public SocketAddress getLocalAddress() throws IOException { return inner.getLocalAddress(); }
+        @Override protected void implCloseSelectableChannel() throws IOException { inner.close(); }
+        @Override protected void implConfigureBlocking(boolean block) throws IOException {
+            inner.configureBlocking(block);
+        }
+    }
+}

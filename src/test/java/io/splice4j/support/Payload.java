@@ -1,0 +1,122 @@
+package io.splice4j.support;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.SplittableRandom;
+
+/**
+ * Pseudo-random test bytes. The stream cycles through a block of a prime length, so its period
+ * never lines up with a chunk or page size: a chunk delivered twice, skipped or reordered changes
+ * the SHA-256.
+ */
+public final class Payload {
+
+    private static final int BLOCK = (1 << 20) + 7;
+    private static final byte[] BYTES = new byte[BLOCK * 2];
+
+    static {
+        new SplittableRandom(0x5EED).nextBytes(BYTES);
+        System.arraycopy(BYTES, 0, BYTES, BLOCK, BLOCK);
+    }
+
+    private Payload() {
+    }
+
+    /**
+     * Writes the stream's first {@code size} bytes to a blocking channel.
+     *
+     * @param channel where to write
+     * @param size how many bytes
+     * @return what was written
+     * @throws IOException if a write fails
+     */
+    public static Digest write(SocketChannel channel, long size) throws IOException {
+        MessageDigest sha = sha256();
+        long written = 0;
+        while (written < size) {
+            int start = (int) (written % BLOCK);
+            int length = (int) Math.min(size - written, 256 * 1024);
+            ByteBuffer buffer = ByteBuffer.wrap(BYTES, start, length);
+            sha.update(BYTES, start, length);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            written += length;
+        }
+        return Digest.of(size, sha.digest());
+    }
+
+    /**
+     * Returns the digest of the first {@code size} bytes of the stream without sending them.
+     *
+     * @param size how many bytes
+     * @return their digest
+     */
+    public static Digest expected(long size) {
+        MessageDigest sha = sha256();
+        long done = 0;
+        while (done < size) {
+            int start = (int) (done % BLOCK);
+            int length = (int) Math.min(size - done, 256 * 1024);
+            sha.update(BYTES, start, length);
+            done += length;
+        }
+        return Digest.of(size, sha.digest());
+    }
+
+    /**
+     * Reads a blocking channel to end-of-stream.
+     *
+     * @param channel where to read
+     * @return what arrived
+     * @throws IOException if a read fails
+     */
+    public static Digest readToEnd(SocketChannel channel) throws IOException {
+        MessageDigest sha = sha256();
+        ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
+        long total = 0;
+        int read;
+        while ((read = channel.read(buffer)) >= 0) {
+            sha.update(buffer.array(), 0, read);
+            total += read;
+            buffer.clear();
+        }
+        return Digest.of(total, sha.digest());
+    }
+
+    /**
+     * Reads exactly {@code size} bytes and checks they are the stream's first {@code size} bytes.
+     *
+     * @param channel where to read
+     * @param size how many bytes
+     * @return what arrived
+     * @throws IOException if a read fails or the stream ends early
+     */
+    public static Digest readExactly(SocketChannel channel, long size) throws IOException {
+        MessageDigest sha = sha256();
+        ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
+        long total = 0;
+        while (total < size) {
+            buffer.limit((int) Math.min(buffer.capacity(), size - total));
+            int read = channel.read(buffer);
+            if (read < 0) {
+                throw new IOException("stream ended after " + total + " of " + size + " bytes");
+            }
+            sha.update(buffer.array(), 0, read);
+            total += read;
+            buffer.clear();
+        }
+        return Digest.of(total, sha.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
