@@ -5,4 +5,7 @@
 module io.splice4j {
     exports io.splice4j;
     exports io.splice4j.linux;
+
+    // Only the forwarder tool's self-check reads thread CPU times, and copes without the module.
+    requires static java.management;
 }

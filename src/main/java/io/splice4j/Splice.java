@@ -1,10 +1,7 @@
 package io.splice4j;
 
 import io.splice4j.internal.Metrics;
-import io.splice4j.internal.linux.NotSpliceableException;
-import io.splice4j.internal.linux.ZeroCopyLoop;
 import io.splice4j.internal.linux.ZeroCopySupport;
-import io.splice4j.internal.portable.PortableLoop;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.IllegalBlockingModeException;
@@ -12,7 +9,6 @@ import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.LongConsumer;
 
 /**
  * Moves bytes from one socket to another inside the Linux kernel with {@code splice(2)}, or through
@@ -114,23 +110,53 @@ public final class Splice {
         Objects.requireNonNull(options, "options");
         checkUsable(source);
         checkUsable(target);
-        LongConsumer progress = bytes -> { };
-        Optional<FallbackReason> fallback = Optional.empty();
-        if (options.mode() != SpliceMode.PORTABLE) {
-            try {
-                long bytes = ZeroCopyLoop.transfer(source, target, options.chunkSize(), options.moveHint(),
-                        options.moreHint(), progress);
-                return new SpliceResult(bytes, TransferPath.ZERO_COPY, Optional.empty());
-            } catch (NotSpliceableException e) {
-                if (options.mode() == SpliceMode.ZERO_COPY) {
-                    throw new ZeroCopyUnavailableException(e.reason(), "zero-copy unavailable: " + e.getMessage());
-                }
-                Metrics.fallback(e.reason());
-                fallback = Optional.of(e.reason());
-            }
+        return new Direction(source, target, options).run();
+    }
+
+    /**
+     * Joins two channels both ways with the default options: see {@link Relay}.
+     *
+     * @param a one channel; open, connected, blocking
+     * @param b the other channel; open, connected, blocking
+     * @return the running relay, which now owns both channels
+     * @throws IOException as {@link #relay(SocketChannel, SocketChannel, SpliceOptions)}
+     */
+    public static Relay relay(SocketChannel a, SocketChannel b) throws IOException {
+        return relay(a, b, SpliceOptions.defaults());
+    }
+
+    /**
+     * Joins two channels both ways: bytes from {@code a} go to {@code b} and from {@code b} to
+     * {@code a} until both directions end, with half-close passed on. See {@link Relay}.
+     *
+     * @param a one channel; open, connected, blocking
+     * @param b the other channel; open, connected, blocking
+     * @param options chunk size, mode, hints and the executor for the two directions
+     * @return the running relay, which now owns both channels
+     * @throws IllegalArgumentException if {@code a} and {@code b} are the same channel
+     * @throws ClosedChannelException if a channel is closed
+     * @throws NotYetConnectedException if a channel is not connected
+     * @throws IllegalBlockingModeException if a channel is in non-blocking mode
+     * @throws ZeroCopyUnavailableException if the mode is {@link SpliceMode#ZERO_COPY} and this JVM
+     *     can't splice; nothing was read
+     * @throws IOException never otherwise: failures while running are reported by
+     *     {@link Relay#completion()}
+     */
+    public static Relay relay(SocketChannel a, SocketChannel b, SpliceOptions options) throws IOException {
+        Objects.requireNonNull(a, "a");
+        Objects.requireNonNull(b, "b");
+        Objects.requireNonNull(options, "options");
+        if (a == b) {
+            throw new IllegalArgumentException("a and b must be different channels");
         }
-        long bytes = PortableLoop.transfer(source, target, options.chunkSize(), progress);
-        return new SpliceResult(bytes, TransferPath.PORTABLE, fallback);
+        checkUsable(a);
+        checkUsable(b);
+        ZeroCopySupport support = ZeroCopySupport.status();
+        if (options.mode() == SpliceMode.ZERO_COPY && !support.available()) {
+            throw new ZeroCopyUnavailableException(support.unavailableReason().orElseThrow(),
+                    "zero-copy unavailable: " + support.message().orElseThrow());
+        }
+        return Relay.start(a, b, options);
     }
 
     /**
@@ -162,7 +188,7 @@ public final class Splice {
         return Metrics.snapshot();
     }
 
-    private static void checkUsable(SocketChannel channel) throws ClosedChannelException {
+    static void checkUsable(SocketChannel channel) throws ClosedChannelException {
         if (!channel.isOpen()) {
             throw new ClosedChannelException();
         }

@@ -1,6 +1,8 @@
 package io.splice4j;
 
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /**
  * Immutable settings for a transfer. Start from {@link #defaults()} and change what you need:
@@ -24,12 +26,14 @@ public final class SpliceOptions {
     private final SpliceMode mode;
     private final boolean moveHint;
     private final boolean moreHint;
+    private final Executor executor;
 
     private SpliceOptions(Builder builder) {
         this.chunkSize = builder.chunkSize;
         this.mode = builder.mode;
         this.moveHint = builder.moveHint;
         this.moreHint = builder.moreHint;
+        this.executor = builder.executor;
     }
 
     /**
@@ -57,7 +61,9 @@ public final class SpliceOptions {
      * @return a new builder
      */
     public Builder toBuilder() {
-        return new Builder().chunkSize(chunkSize).mode(mode).moveHint(moveHint).moreHint(moreHint);
+        Builder builder = new Builder().chunkSize(chunkSize).mode(mode).moveHint(moveHint).moreHint(moreHint);
+        builder.executor = executor;
+        return builder;
     }
 
     /**
@@ -121,21 +127,32 @@ public final class SpliceOptions {
         return moreHint;
     }
 
+    /**
+     * Returns the executor that runs a {@link Relay}'s two directions, if one was set. Without one,
+     * each relay starts two named daemon platform threads. An executor of virtual threads works:
+     * their directions copy instead of splicing (see {@link FallbackReason#VIRTUAL_THREAD}).
+     *
+     * @return the executor, or empty for the relay's own threads
+     */
+    public Optional<Executor> executor() {
+        return Optional.ofNullable(executor);
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof SpliceOptions o && chunkSize == o.chunkSize && mode == o.mode
-                && moveHint == o.moveHint && moreHint == o.moreHint;
+                && moveHint == o.moveHint && moreHint == o.moreHint && Objects.equals(executor, o.executor);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(chunkSize, mode, moveHint, moreHint);
+        return Objects.hash(chunkSize, mode, moveHint, moreHint, executor);
     }
 
     @Override
     public String toString() {
         return "SpliceOptions[chunkSize=" + chunkSize + ", mode=" + mode + ", moveHint=" + moveHint
-                + ", moreHint=" + moreHint + "]";
+                + ", moreHint=" + moreHint + ", executor=" + executor + "]";
     }
 
     /** Builds {@link SpliceOptions}. Not thread-safe. */
@@ -145,6 +162,7 @@ public final class SpliceOptions {
         private SpliceMode mode = SpliceMode.AUTO;
         private boolean moveHint = true;
         private boolean moreHint;
+        private Executor executor;
 
         private Builder() {
         }
@@ -191,6 +209,17 @@ public final class SpliceOptions {
          */
         public Builder moreHint(boolean moreHint) {
             this.moreHint = moreHint;
+            return this;
+        }
+
+        /**
+         * Sets the executor that runs a relay's two directions; it must run both at once.
+         *
+         * @param executor the executor, or {@code null} for the relay's own daemon platform threads
+         * @return this builder
+         */
+        public Builder executor(Executor executor) {
+            this.executor = executor;
             return this;
         }
 

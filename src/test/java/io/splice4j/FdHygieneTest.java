@@ -2,7 +2,6 @@ package io.splice4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.splice4j.support.OpenFds;
 import org.junit.jupiter.api.Test;
 
 /** The library closes every fd it opens, on clean ends and on failures alike. */
@@ -12,16 +11,12 @@ class FdHygieneTest {
 
     @Test
     void thousandTransfersIncludingFailingOnesLeaveNoFdOpen() throws Exception {
-        // Warm up everything the JDK opens lazily (thread pools, selector pipes) before counting.
-        for (SpliceMode mode : MODES) {
-            oneOfEach(mode, 0);
-        }
-        long before = OpenFds.count();
+        var fds = FdBaseline.take();
         int transfers = 0;
         for (int round = 0; transfers < 1000; round++) {
             transfers += oneOfEach(MODES[round % 2], round);
         }
-        assertEquals(before, OpenFds.count(), "open fds after " + transfers + " transfers");
+        FdBaseline.assertNoLeak(fds);
     }
 
     /** Eight clean transfers of varied sizes, one source reset, one target reset. */

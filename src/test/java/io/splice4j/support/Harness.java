@@ -54,11 +54,7 @@ public final class Harness implements AutoCloseable {
      * @return what was sent, when done
      */
     public Future<Digest> feed(long size) {
-        return threads.submit(() -> {
-            Digest sent = Payload.write(source.far(), size);
-            source.far().shutdownOutput();
-            return sent;
-        });
+        return feedFrom(source.far(), size);
     }
 
     /**
@@ -67,7 +63,39 @@ public final class Harness implements AutoCloseable {
      * @return what arrived, when the stream ends
      */
     public Future<Digest> drain() {
-        return threads.submit(() -> Payload.readToEnd(target.far()));
+        return drainFrom(target.far());
+    }
+
+    /**
+     * Starts writing the payload's first {@code size} bytes back from the target's far end, then its
+     * end-of-stream: the other direction, for relays.
+     *
+     * @param size bytes to send
+     * @return what was sent, when done
+     */
+    public Future<Digest> feedBack(long size) {
+        return feedFrom(target.far(), size);
+    }
+
+    /**
+     * Starts reading the source's far end to end-of-stream: the other direction, for relays.
+     *
+     * @return what arrived, when the stream ends
+     */
+    public Future<Digest> drainBack() {
+        return drainFrom(source.far());
+    }
+
+    private Future<Digest> feedFrom(SocketChannel far, long size) {
+        return threads.submit(() -> {
+            Digest sent = Payload.write(far, size);
+            far.shutdownOutput();
+            return sent;
+        });
+    }
+
+    private Future<Digest> drainFrom(SocketChannel far) {
+        return threads.submit(() -> Payload.readToEnd(far));
     }
 
     /**

@@ -53,7 +53,7 @@ public final class PortableLoop {
             ChannelGuard guard) throws IOException {
         // A direct buffer saves the copy the JDK makes from a heap buffer into its own
         // temporary direct buffer; the arena frees it when the loop ends, without waiting for GC.
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofConfined(); CloseWatcher.Watch targetWatch = CloseWatcher.watch(source, target)) {
             ByteBuffer buffer = arena.allocate(Math.min(chunkSize, MAX_BUFFER_SIZE)).asByteBuffer();
             long delivered = 0;
             for (;;) {
@@ -64,6 +64,10 @@ public final class PortableLoop {
                     throw failure(guard, "read(source)", delivered, e);
                 }
                 if (read < 0) {
+                    if (targetWatch.fired()) {
+                        // Not the source's end-of-stream: the watcher shut its input because the target closed.
+                        throw new AsynchronousCloseException();
+                    }
                     return delivered;
                 }
                 buffer.flip();
@@ -87,9 +91,14 @@ public final class PortableLoop {
         if (e instanceof ClosedByInterruptException) {
             return guard.interrupted();
         }
-        if (e instanceof ClosedChannelException) {
-            // Closed before or during the call: the JDK's own exception says which.
+        if (e instanceof AsynchronousCloseException) {
             return e;
+        }
+        if (e instanceof ClosedChannelException) {
+            // Closed between two calls: still during the transfer, which began with both open.
+            AsynchronousCloseException closed = new AsynchronousCloseException();
+            closed.initCause(e);
+            return closed;
         }
         try {
             guard.check();

@@ -1,0 +1,88 @@
+package io.splice4j.internal.portable;
+
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Ends a portable transfer that is blocked reading its source when its target is closed by
+ * another thread. The JDK wakes a blocked read only when that same channel is closed, so one shared
+ * daemon thread looks at the watched targets every {@value #PERIOD_MILLIS} ms while any are watched
+ * (and sleeps otherwise) and shuts down the source's input, which wakes the read.
+ */
+final class CloseWatcher {
+
+    static final int PERIOD_MILLIS = 20;
+
+    private static final Set<Watch> WATCHES = ConcurrentHashMap.newKeySet();
+    private static final Thread THREAD = Thread.ofPlatform().daemon().name("splice4j-close-watcher")
+            .unstarted(CloseWatcher::watchForever);
+
+    static {
+        THREAD.start();
+    }
+
+    private CloseWatcher() {
+    }
+
+    /** A registration; closing it stops the watching. */
+    static final class Watch implements AutoCloseable {
+        private final SocketChannel source;
+        private final SocketChannel target;
+        private volatile boolean fired;
+
+        private Watch(SocketChannel source, SocketChannel target) {
+            this.source = source;
+            this.target = target;
+        }
+
+        /** Whether the source's input was shut down because the target was closed. */
+        boolean fired() {
+            return fired;
+        }
+
+        private void check() {
+            if (!target.isOpen() && !fired) {
+                fired = true;
+                try {
+                    source.shutdownInput();
+                } catch (IOException ignored) {
+                    // Closed meanwhile: the JDK has woken the reader itself.
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            WATCHES.remove(this);
+        }
+    }
+
+    /**
+     * Watches {@code target} for the length of a transfer from {@code source}.
+     *
+     * @return the registration to close when the transfer ends
+     */
+    static Watch watch(SocketChannel source, SocketChannel target) {
+        Watch watch = new Watch(source, target);
+        WATCHES.add(watch);
+        LockSupport.unpark(THREAD);
+        return watch;
+    }
+
+    private static void watchForever() {
+        for (;;) {
+            if (WATCHES.isEmpty()) {
+                LockSupport.park();
+            } else {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PERIOD_MILLIS));
+            }
+            for (Watch watch : WATCHES) {
+                watch.check();
+            }
+        }
+    }
+}

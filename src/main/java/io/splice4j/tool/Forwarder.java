@@ -1,0 +1,64 @@
+package io.splice4j.tool;
+
+import io.splice4j.Splice;
+import io.splice4j.SpliceOptions;
+import java.io.PrintStream;
+
+/**
+ * The {@code splice4j} command: a TCP forwarder built on {@link io.splice4j.Relay}, and its
+ * self-check. Run {@code java -jar splice4j.jar --help}.
+ */
+public final class Forwarder {
+
+    private Forwarder() {
+    }
+
+    /**
+     * Runs the command. Exits 2 with the usage on bad arguments; a forwarder runs until SIGINT or
+     * SIGTERM, then prints a summary and exits 0.
+     *
+     * @param args the command line
+     * @throws Exception if the self-check or the forwarder can't start
+     */
+    public static void main(String[] args) throws Exception {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+        }
+        ForwarderArgs parsed;
+        try {
+            parsed = ForwarderArgs.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("splice4j: " + e.getMessage());
+            System.err.println(ForwarderArgs.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (parsed.help()) {
+            System.out.println(ForwarderArgs.USAGE);
+        } else if (parsed.selfCheck()) {
+            System.exit(SelfCheck.run(System.out) ? 0 : 1);
+        } else {
+            serve(parsed, System.out);
+        }
+    }
+
+    private static void serve(ForwarderArgs args, PrintStream out) throws Exception {
+        SpliceOptions options = SpliceOptions.builder().mode(args.mode()).chunkSize(args.chunkSize()).build();
+        ForwarderServer forwarder = ForwarderServer.start(args.listen(), args.connect(), options, result -> { });
+        out.println("splice4j: forwarding " + forwarder.address() + " -> " + args.connect() + ", mode "
+                + args.mode() + ", zero-copy " + (Splice.zeroCopy() ? "on"
+                        : "off (" + Splice.zeroCopyUnavailableReason().orElse("?") + ")"));
+        out.flush();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                forwarder.close();
+            } catch (Exception e) {
+                out.println("splice4j: closing failed: " + e);
+            }
+            out.println(forwarder.stats().summary());
+            out.flush();
+            // A signal would otherwise end the JVM with 128 + its number; stopping on request is success.
+            Runtime.getRuntime().halt(0);
+        }, "splice4j-shutdown"));
+    }
+}

@@ -1,0 +1,73 @@
+package io.splice4j.tool;
+
+import io.splice4j.FallbackReason;
+import io.splice4j.RelayResult;
+import io.splice4j.Splice;
+import io.splice4j.SpliceMetrics;
+import io.splice4j.SpliceResult;
+import io.splice4j.TransferPath;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.atomic.LongAdder;
+
+/** What a forwarder has done, for its summary. */
+final class ForwarderStats {
+
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder upstreamFailures = new LongAdder();
+    private final LongAdder completed = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder closed = new LongAdder();
+    private final LongAdder clientToUpstream = new LongAdder();
+    private final LongAdder upstreamToClient = new LongAdder();
+    private final Map<TransferPath, LongAdder> directionsByPath = new EnumMap<>(TransferPath.class);
+    private final SpliceMetrics libraryAtStart = Splice.metrics();
+
+    ForwarderStats() {
+        for (TransferPath path : TransferPath.values()) {
+            directionsByPath.put(path, new LongAdder());
+        }
+    }
+
+    void accepted() {
+        accepted.increment();
+    }
+
+    void upstreamFailed() {
+        upstreamFailures.increment();
+    }
+
+    void record(RelayResult result) {
+        (result.failure().isPresent() ? failed : result.closedByCaller() ? closed : completed).increment();
+        clientToUpstream.add(result.aToB().bytes());
+        upstreamToClient.add(result.bToA().bytes());
+        for (SpliceResult direction : new SpliceResult[] {result.aToB(), result.bToA()}) {
+            directionsByPath.get(direction.path()).increment();
+        }
+    }
+
+    long clientToUpstream() {
+        return clientToUpstream.sum();
+    }
+
+    /** A few lines for people. */
+    String summary() {
+        SpliceMetrics library = Splice.metrics().minus(libraryAtStart);
+        StringJoiner fallbacks = new StringJoiner(", ");
+        for (FallbackReason reason : FallbackReason.values()) {
+            if (library.fallbacks(reason) > 0) {
+                fallbacks.add(reason + "=" + library.fallbacks(reason));
+            }
+        }
+        return "splice4j summary: " + accepted.sum() + " connections (" + completed.sum() + " completed, "
+                + failed.sum() + " failed, " + closed.sum() + " closed at shutdown, " + upstreamFailures.sum()
+                + " upstream connect failures)\n"
+                + "  bytes client->upstream " + clientToUpstream.sum() + ", upstream->client "
+                + upstreamToClient.sum() + "\n"
+                + "  directions by path: ZERO_COPY=" + directionsByPath.get(TransferPath.ZERO_COPY).sum()
+                + " PORTABLE=" + directionsByPath.get(TransferPath.PORTABLE).sum()
+                + "; bytes spliced " + library.bytesSpliced() + ", copied " + library.bytesCopied() + "\n"
+                + "  fallbacks: " + (fallbacks.length() == 0 ? "none" : fallbacks.toString());
+    }
+}

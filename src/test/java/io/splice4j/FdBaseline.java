@@ -1,0 +1,38 @@
+package io.splice4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.splice4j.support.OpenFds;
+import java.util.Map;
+
+/**
+ * The fd count a test compares against. The first run of each scenario makes the JDK open fds it
+ * keeps for good (/dev/random and /dev/urandom for its security providers, the socket it dup2()s
+ * over a channel closed under a blocked thread): counted after that, a leak is a leak.
+ */
+final class FdBaseline {
+
+    private static boolean warmedUp;
+
+    private FdBaseline() {
+    }
+
+    /** Returns the fds open now, after the once-per-JVM warm-up. */
+    static synchronized Map<Integer, String> take() throws Exception {
+        if (!warmedUp) {
+            for (SpliceMode mode : new SpliceMode[] {SpliceMode.ZERO_COPY, SpliceMode.PORTABLE}) {
+                TransferScenarios.completes(mode, 100_000);
+                TransferScenarios.sourceResetMidTransfer(mode, 10_000);
+                TransferScenarios.targetResetMidTransfer(mode, 65_536);
+            }
+            warmedUp = true;
+        }
+        return OpenFds.list();
+    }
+
+    /** Asserts that exactly the fds of {@code before} are open, naming any new ones. */
+    static void assertNoLeak(Map<Integer, String> before) {
+        Map<Integer, String> now = OpenFds.list();
+        assertEquals(before.size(), now.size(), () -> "open fds: " + OpenFds.openedSince(before));
+    }
+}
