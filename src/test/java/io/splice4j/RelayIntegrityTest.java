@@ -11,8 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -72,6 +75,24 @@ class RelayIntegrityTest {
             }
         }
         FdBaseline.assertNoLeak(fds);
+    }
+
+    @Test
+    void relaysOnCallerSuppliedVirtualThreadsCopyAndSayWhy() throws Exception {
+        long size = 8L << 20;
+        try (Harness harness = new Harness(); ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
+            Relay relay = Splice.relay(harness.source().near(), harness.target().near(),
+                    SpliceOptions.builder().executor(virtual).build());
+            Future<Digest> sent = harness.feed(size);
+            Future<Digest> sentBack = harness.feedBack(size);
+            assertEquals(sentBack.get(), Payload.readToEnd(harness.source().far()));
+            assertEquals(sent.get(), Payload.readToEnd(harness.target().far()));
+            RelayResult result = relay.completion().get(1, TimeUnit.MINUTES);
+            SpliceResult expected = new SpliceResult(size, TransferPath.PORTABLE,
+                    Optional.of(FallbackReason.VIRTUAL_THREAD));
+            assertEquals(expected, result.aToB());
+            assertEquals(expected, result.bToA());
+        }
     }
 
     @ParameterizedTest
