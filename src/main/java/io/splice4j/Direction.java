@@ -33,8 +33,10 @@ final class Direction {
         if (options.mode() != SpliceMode.PORTABLE) {
             try {
                 path = TransferPath.ZERO_COPY;
+                // A virtual thread waits on the shared engine's loops, parked, instead of in poll(2).
                 ZeroCopyLoop.transfer(source, target, options.chunkSize(), options.moveHint(), options.moreHint(),
-                        delivered::addAndGet);
+                        delivered::addAndGet, Thread.currentThread().isVirtual() ? SpliceEngine.sharedCoreIfSupported()
+                                : null);
                 return result();
             } catch (NotSpliceableException e) {
                 if (options.mode() == SpliceMode.ZERO_COPY) {

@@ -14,6 +14,11 @@ public enum FallbackReason {
     UNSUPPORTED_CHANNEL,
     /** The kernel refused a pipe ({@code EMFILE}, {@code ENFILE}, {@code ENOMEM}); copying needs no fds. */
     NO_PIPE,
+    /**
+     * An engine's pipe pool was exhausted, so a flow copied a chunk through the loop's buffer instead
+     * of waiting for a pipe; counted once per chunk copied that way.
+     */
+    POOL_EXHAUSTED,
     /** The caller is a virtual thread, which must not wait in a blocking native call. */
     VIRTUAL_THREAD,
     /** The kernel refused to splice this pair of fds ({@code EINVAL} on the first call; nothing was consumed). */

@@ -1,19 +1,14 @@
 package io.splice4j;
 
-import java.io.IOException;
+import io.splice4j.internal.RelayHandle;
 import java.nio.channels.SocketChannel;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Two channels joined both ways: bytes from {@code a} go to {@code b} and from {@code b} to
  * {@code a} at the same time, each direction on the zero-copy path where it can. Made by
- * {@link Splice#relay(SocketChannel, SocketChannel, SpliceOptions)}.
+ * {@link Splice#relay(SocketChannel, SocketChannel, SpliceOptions)}, on two threads of its own or on
+ * a {@link SpliceEngine}.
  *
  * <p>When one direction reaches end-of-stream, the relay shuts down output on the other channel
  * (the peer reads end-of-stream) and the other direction keeps running until it ends too. When both
@@ -23,107 +18,22 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Relay implements AutoCloseable {
 
-    private static final AtomicLong IDS = new AtomicLong();
+    private final RelayHandle handle;
 
-    private final long id = IDS.incrementAndGet();
-    private final SocketChannel a;
-    private final SocketChannel b;
-    private final Direction aToB;
-    private final Direction bToA;
-    private final AtomicInteger running = new AtomicInteger(2);
-    private final AtomicReference<IOException> failure = new AtomicReference<>();
-    private final CompletableFuture<RelayResult> completion = new CompletableFuture<>();
-    private volatile boolean closedByCaller;
-
-    private Relay(SocketChannel a, SocketChannel b, SpliceOptions options) {
-        this.a = a;
-        this.b = b;
-        this.aToB = new Direction(a, b, options);
-        this.bToA = new Direction(b, a, options);
-    }
-
-    /** Starts both directions; the channels are validated by the caller. */
-    static Relay start(SocketChannel a, SocketChannel b, SpliceOptions options) {
-        Relay relay = new Relay(a, b, options);
-        Runnable forward = () -> relay.pass(relay.aToB, b);
-        Runnable backward = () -> relay.pass(relay.bToA, a);
-        Optional<Executor> executor = options.executor();
-        if (executor.isEmpty()) {
-            Thread.ofPlatform().daemon().name("splice4j-relay-" + relay.id + "-a>b").start(forward);
-            Thread.ofPlatform().daemon().name("splice4j-relay-" + relay.id + "-b>a").start(backward);
-        } else {
-            relay.execute(executor.get(), forward);
-            relay.execute(executor.get(), backward);
-        }
-        return relay;
-    }
-
-    private void execute(Executor executor, Runnable direction) {
-        try {
-            executor.execute(direction);
-        } catch (RejectedExecutionException e) {
-            fail(new IOException("the executor rejected a relay direction", e));
-            ended();
-        }
-    }
-
-    /** Runs one direction, then passes its end-of-stream on and leaves the other running. */
-    private void pass(Direction direction, SocketChannel target) {
-        try {
-            direction.run();
-            target.shutdownOutput();
-        } catch (IOException e) {
-            fail(e);
-        } catch (RuntimeException | Error e) {
-            fail(new IOException("relay direction failed unexpectedly", e));
-            throw e;
-        } finally {
-            ended();
-        }
-    }
-
-    /**
-     * Records the first failure, then closes both channels, which stops the other direction. A
-     * failure that the close itself causes in the other direction comes second and is dropped.
-     */
-    private void fail(IOException e) {
-        if (!closedByCaller) {
-            failure.compareAndSet(null, e);
-        }
-        closeChannels();
-    }
-
-    private void ended() {
-        if (running.decrementAndGet() == 0) {
-            closeChannels();
-            IOException first = failure.get();
-            completion.complete(new RelayResult(aToB.result(), bToA.result(), Optional.ofNullable(first),
-                    closedByCaller && first == null));
-        }
-    }
-
-    private void closeChannels() {
-        closeQuietly(a);
-        closeQuietly(b);
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // The relay is ending; a failed close has nothing left to tell.
-        }
+    Relay(RelayHandle handle) {
+        this.handle = handle;
     }
 
     /**
      * Returns the future of the relay's result. It completes normally, also when a direction failed
      * (see {@link RelayResult#failure()}), after both directions have stopped, both channels are
-     * closed and every fd the relay opened is closed.
+     * closed and every fd the relay opened is closed. On an engine it completes on the engine's
+     * thread: don't block in its callbacks.
      *
      * @return the completion
      */
     public CompletableFuture<RelayResult> completion() {
-        return completion;
+        return handle.completion();
     }
 
     /**
@@ -132,7 +42,7 @@ public final class Relay implements AutoCloseable {
      * @return the live count
      */
     public long bytesAtoB() {
-        return aToB.bytes();
+        return handle.bytesAtoB();
     }
 
     /**
@@ -141,20 +51,19 @@ public final class Relay implements AutoCloseable {
      * @return the live count
      */
     public long bytesBtoA() {
-        return bToA.bytes();
+        return handle.bytesBtoA();
     }
 
     /**
      * Stops the relay: closes both channels and returns once both directions have stopped and every
-     * fd the relay opened is closed. A direction waiting for data notices within about 20 ms.
+     * fd the relay opened is closed, within about 20 ms on threads and at once on an engine.
      * Idempotent; a call after the relay ended returns at once.
      */
     @Override
     public void close() {
-        if (!completion.isDone()) {
-            closedByCaller = true;
-            closeChannels();
+        if (!handle.completion().isDone()) {
+            handle.stop();
         }
-        completion.join();
+        handle.completion().join();
     }
 }

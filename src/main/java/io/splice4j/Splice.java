@@ -156,7 +156,10 @@ public final class Splice {
             throw new ZeroCopyUnavailableException(support.unavailableReason().orElseThrow(),
                     "zero-copy unavailable: " + support.message().orElseThrow());
         }
-        return Relay.start(a, b, options);
+        if (options.engine().isPresent()) {
+            return options.engine().get().relay(a, b, options);
+        }
+        return new Relay(ThreadedRelay.start(a, b, options));
     }
 
     /**

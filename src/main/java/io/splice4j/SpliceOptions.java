@@ -27,6 +27,7 @@ public final class SpliceOptions {
     private final boolean moveHint;
     private final boolean moreHint;
     private final Executor executor;
+    private final SpliceEngine engine;
 
     private SpliceOptions(Builder builder) {
         this.chunkSize = builder.chunkSize;
@@ -34,6 +35,7 @@ public final class SpliceOptions {
         this.moveHint = builder.moveHint;
         this.moreHint = builder.moreHint;
         this.executor = builder.executor;
+        this.engine = builder.engine;
     }
 
     /**
@@ -63,6 +65,7 @@ public final class SpliceOptions {
     public Builder toBuilder() {
         Builder builder = new Builder().chunkSize(chunkSize).mode(mode).moveHint(moveHint).moreHint(moreHint);
         builder.executor = executor;
+        builder.engine = engine;
         return builder;
     }
 
@@ -138,21 +141,32 @@ public final class SpliceOptions {
         return Optional.ofNullable(executor);
     }
 
+    /**
+     * Returns the engine a {@link Relay} runs on, if one was set; it then takes precedence over the
+     * executor.
+     *
+     * @return the engine, or empty for a thread per direction
+     */
+    public Optional<SpliceEngine> engine() {
+        return Optional.ofNullable(engine);
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof SpliceOptions o && chunkSize == o.chunkSize && mode == o.mode
-                && moveHint == o.moveHint && moreHint == o.moreHint && Objects.equals(executor, o.executor);
+                && moveHint == o.moveHint && moreHint == o.moreHint && Objects.equals(executor, o.executor)
+                && Objects.equals(engine, o.engine);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(chunkSize, mode, moveHint, moreHint, executor);
+        return Objects.hash(chunkSize, mode, moveHint, moreHint, executor, engine);
     }
 
     @Override
     public String toString() {
         return "SpliceOptions[chunkSize=" + chunkSize + ", mode=" + mode + ", moveHint=" + moveHint
-                + ", moreHint=" + moreHint + ", executor=" + executor + "]";
+                + ", moreHint=" + moreHint + ", executor=" + executor + ", engine=" + engine + "]";
     }
 
     /** Builds {@link SpliceOptions}. Not thread-safe. */
@@ -163,6 +177,7 @@ public final class SpliceOptions {
         private boolean moveHint = true;
         private boolean moreHint;
         private Executor executor;
+        private SpliceEngine engine;
 
         private Builder() {
         }
@@ -220,6 +235,17 @@ public final class SpliceOptions {
          */
         public Builder executor(Executor executor) {
             this.executor = executor;
+            return this;
+        }
+
+        /**
+         * Sets the engine a relay runs on.
+         *
+         * @param engine the engine, or {@code null} for a thread per direction
+         * @return this builder
+         */
+        public Builder engine(SpliceEngine engine) {
+            this.engine = engine;
             return this;
         }
 

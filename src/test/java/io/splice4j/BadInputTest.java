@@ -137,19 +137,6 @@ class BadInputTest {
     }
 
     @Test
-    void zeroCopyFromAVirtualThreadFailsClearly() throws Exception {
-        Throwable[] thrown = new Throwable[1];
-        Thread thread = Thread.ofVirtual().start(() -> thrown[0] = assertThrows(ZeroCopyUnavailableException.class,
-                () -> Splice.splice(source, target, SpliceOptions.defaults().withMode(SpliceMode.ZERO_COPY))));
-        thread.join();
-        var e = (ZeroCopyUnavailableException) thrown[0];
-        assertEquals(FallbackReason.VIRTUAL_THREAD, e.reason());
-        assertEquals("zero-copy unavailable: called from a virtual thread, which must not wait in a blocking "
-                + "native call", e.getMessage());
-        assertNothingConsumed();
-    }
-
-    @Test
     void aChannelThatIsNotTheJdksIsNeverSpliced() throws IOException {
         SocketChannel wrapper = new WrappingChannel(target);
         var e = assertRejected(ZeroCopyUnavailableException.class,

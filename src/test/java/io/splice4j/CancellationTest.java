@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Stopping a transfer that waits for data: it ends promptly with the JDK's exception, the peers see
@@ -124,12 +125,12 @@ class CancellationTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = SpliceMode.class, names = {"ZERO_COPY", "PORTABLE"})
-    void closingAnIdleRelayReturnsPromptly(SpliceMode mode) throws Exception {
+    @MethodSource("io.splice4j.RelayKind#withModes")
+    void closingAnIdleRelayReturnsPromptly(RelayKind kind, SpliceMode mode) throws Exception {
         var fds = FdBaseline.take();
         try (Harness harness = new Harness()) {
             Relay relay = Splice.relay(harness.source().near(), harness.target().near(),
-                    SpliceOptions.defaults().withMode(mode));
+                    kind.options(mode).build());
             Payload.write(harness.source().far(), PRIMER);
             assertEquals(Payload.expected(PRIMER), Payload.readExactly(harness.target().far(), PRIMER));
 

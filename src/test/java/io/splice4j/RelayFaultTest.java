@@ -12,18 +12,18 @@ import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Faults end a relay with the documented result: the first failure, both channels closed, no fd left. */
 class RelayFaultTest {
 
     @ParameterizedTest
-    @EnumSource(value = SpliceMode.class, names = {"ZERO_COPY", "PORTABLE"})
-    void aPeerResetMidTransferIsTheRelaysFailure(SpliceMode mode) throws Exception {
+    @MethodSource("io.splice4j.RelayKind#withModes")
+    void aPeerResetMidTransferIsTheRelaysFailure(RelayKind kind, SpliceMode mode) throws Exception {
         var fds = FdBaseline.take();
         try (Harness harness = new Harness()) {
             Relay relay = Splice.relay(harness.source().near(), harness.target().near(),
-                    SpliceOptions.defaults().withMode(mode));
+                    kind.options(mode).build());
             harness.feed(256L << 20);
             assertEquals(Payload.expected(1 << 20), Payload.readExactly(harness.target().far(), 1 << 20));
             Loopback.resetOnClose(harness.target().far());
@@ -48,13 +48,13 @@ class RelayFaultTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = SpliceMode.class, names = {"ZERO_COPY", "PORTABLE"})
-    void aTargetThatStopsReadingBlocksTheRelayWithoutBuffering(SpliceMode mode) throws Exception {
+    @MethodSource("io.splice4j.RelayKind#withModes")
+    void aTargetThatStopsReadingBlocksTheRelayWithoutBuffering(RelayKind kind, SpliceMode mode) throws Exception {
         long size = 512L << 20;
         var fds = FdBaseline.take();
         try (Harness harness = new Harness()) {
             Relay relay = Splice.relay(harness.source().near(), harness.target().near(),
-                    SpliceOptions.defaults().withMode(mode));
+                    kind.options(mode).build());
             Future<?> feeder = harness.feed(size);
             // Nobody reads the target: the relay fills the kernel's buffers and its one pipe or
             // buffer, then must stop. Wait for the count to settle (bounded), then check the bound.

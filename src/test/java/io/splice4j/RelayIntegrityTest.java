@@ -17,7 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Relays move every byte both ways at once, pass half-close on, and clean up after themselves. */
 class RelayIntegrityTest {
@@ -37,8 +37,8 @@ class RelayIntegrityTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = SpliceMode.class, names = {"ZERO_COPY", "PORTABLE"})
-    void fiftyConcurrentRelaysDeliverEveryByteBothWays(SpliceMode mode) throws Exception {
+    @MethodSource("io.splice4j.RelayKind#withModes")
+    void fiftyConcurrentRelaysDeliverEveryByteBothWays(RelayKind kind, SpliceMode mode) throws Exception {
         int relays = 50;
         long[] forward = sizes(relays, 1);
         long[] backward = sizes(relays, 2);
@@ -51,7 +51,7 @@ class RelayIntegrityTest {
                 Harness harness = new Harness();
                 harnesses.add(harness);
                 running.add(Splice.relay(harness.source().near(), harness.target().near(),
-                        SpliceOptions.builder().mode(mode).chunkSize(64 * 1024).build()));
+                        kind.options(mode).chunkSize(64 * 1024).build()));
                 @SuppressWarnings("unchecked")
                 Future<Digest>[] ends = new Future[] {harness.feed(forward[i]), harness.drain(),
                     harness.feedBack(backward[i]), harness.drainBack()};
@@ -78,7 +78,7 @@ class RelayIntegrityTest {
     }
 
     @Test
-    void relaysOnCallerSuppliedVirtualThreadsCopyAndSayWhy() throws Exception {
+    void relaysOnCallerSuppliedVirtualThreadsSplice() throws Exception {
         long size = 8L << 20;
         try (Harness harness = new Harness(); ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
             Relay relay = Splice.relay(harness.source().near(), harness.target().near(),
@@ -88,21 +88,20 @@ class RelayIntegrityTest {
             assertEquals(sentBack.get(), Payload.readToEnd(harness.source().far()));
             assertEquals(sent.get(), Payload.readToEnd(harness.target().far()));
             RelayResult result = relay.completion().get(1, TimeUnit.MINUTES);
-            SpliceResult expected = new SpliceResult(size, TransferPath.PORTABLE,
-                    Optional.of(FallbackReason.VIRTUAL_THREAD));
+            SpliceResult expected = new SpliceResult(size, TransferPath.ZERO_COPY, Optional.empty());
             assertEquals(expected, result.aToB());
             assertEquals(expected, result.bToA());
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = SpliceMode.class, names = {"ZERO_COPY", "PORTABLE"})
-    void aClientThatShutsDownOutputStillReceivesTheWholeReply(SpliceMode mode) throws Exception {
+    @MethodSource("io.splice4j.RelayKind#withModes")
+    void aClientThatShutsDownOutputStillReceivesTheWholeReply(RelayKind kind, SpliceMode mode) throws Exception {
         long request = 100_000;
         long reply = 16L << 20;
         try (Harness harness = new Harness()) {
             Relay relay = Splice.relay(harness.source().near(), harness.target().near(),
-                    SpliceOptions.defaults().withMode(mode));
+                    kind.options(mode).build());
             // The client sends its request and half-closes; the server answers only after it has
             // read the request's end-of-stream, which the relay must pass on.
             Future<Digest> sent = harness.feed(request);

@@ -10,11 +10,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-/** A virtual thread never waits in a blocking native call: in AUTO it copies, and says so. */
+/**
+ * A virtual thread never waits in a blocking native call: it splices with non-blocking calls and
+ * parks on the shared engine's event loop while a socket isn't ready.
+ */
 class VirtualThreadTest {
 
     @Test
-    void autoFromAVirtualThreadCopiesAndSaysWhy() throws Exception {
+    void aVirtualThreadSplicesAndParksWhileWaiting() throws Exception {
         long size = 8L << 20;
         try (Harness harness = new Harness(); ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<Digest> sent = harness.feed(size);
@@ -24,10 +27,11 @@ class VirtualThreadTest {
                     harness.target().near(), SpliceOptions.defaults())).get();
             harness.endTarget();
 
-            assertEquals(new SpliceResult(size, TransferPath.PORTABLE, Optional.of(FallbackReason.VIRTUAL_THREAD)),
-                    result);
+            assertEquals(new SpliceResult(size, TransferPath.ZERO_COPY, Optional.empty()), result);
             assertEquals(sent.get(), received.get());
-            assertEquals(1, Splice.metrics().minus(before).fallbacks(FallbackReason.VIRTUAL_THREAD));
+            SpliceMetrics delta = Splice.metrics().minus(before);
+            assertEquals(size, delta.bytesSpliced());
+            assertEquals(0, delta.fallbacks(FallbackReason.VIRTUAL_THREAD));
         }
     }
 }

@@ -3,17 +3,18 @@ package io.splice4j.internal;
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.Channel;
 
 /**
- * Gives a transfer loop the JDK's cancellation semantics for both of its channels: an interrupt
- * closes them and ends the loop with {@link ClosedByInterruptException}; a close from another
- * thread ends it with {@link AsynchronousCloseException}.
+ * Gives a transfer loop the JDK's cancellation semantics for both of its channels (sockets, or a
+ * file and a socket): an interrupt closes them and ends the loop with
+ * {@link ClosedByInterruptException}; a close from another thread ends it with
+ * {@link AsynchronousCloseException}.
  */
 public final class ChannelGuard {
 
-    private final SocketChannel source;
-    private final SocketChannel target;
+    private final Channel source;
+    private final Channel target;
 
     /**
      * Guards a transfer.
@@ -21,7 +22,7 @@ public final class ChannelGuard {
      * @param source the source channel
      * @param target the target channel
      */
-    public ChannelGuard(SocketChannel source, SocketChannel target) {
+    public ChannelGuard(Channel source, Channel target) {
         this.source = source;
         this.target = target;
     }
@@ -54,7 +55,7 @@ public final class ChannelGuard {
         return new ClosedByInterruptException();
     }
 
-    private static void closeQuietly(SocketChannel channel) {
+    private static void closeQuietly(Channel channel) {
         try {
             channel.close();
         } catch (IOException ignored) {

@@ -3,6 +3,7 @@ package io.splice4j.linux;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
@@ -72,6 +73,44 @@ public final class LibC {
     /** {@code shutdown} how: neither. */
     public static final int SHUT_RDWR = 2;
 
+    /** {@code epoll} event: readable. */
+    public static final int EPOLLIN = 0x1;
+    /** {@code epoll} event: writable. */
+    public static final int EPOLLOUT = 0x4;
+    /** {@code epoll} event: error (always reported). */
+    public static final int EPOLLERR = 0x8;
+    /** {@code epoll} event: hang-up (always reported). */
+    public static final int EPOLLHUP = 0x10;
+    /** {@code epoll} event: the peer shut down writing. */
+    public static final int EPOLLRDHUP = 0x2000;
+    /** {@code epoll} flag: report the fd once, then disable it until re-armed with {@link #EPOLL_CTL_MOD}. */
+    public static final int EPOLLONESHOT = 1 << 30;
+    /** {@code epoll} flag: edge-triggered, report changes of readiness only. */
+    public static final int EPOLLET = 1 << 31;
+    /** {@code epoll_ctl} op: add an fd. */
+    public static final int EPOLL_CTL_ADD = 1;
+    /** {@code epoll_ctl} op: remove an fd. */
+    public static final int EPOLL_CTL_DEL = 2;
+    /** {@code epoll_ctl} op: change an fd's events. */
+    public static final int EPOLL_CTL_MOD = 3;
+    /** {@code epoll_create1} and {@code eventfd} flag: close on {@code exec}. */
+    public static final int EPOLL_CLOEXEC = 0x80000;
+    /** {@code eventfd} flag: non-blocking. */
+    public static final int EFD_NONBLOCK = 0x800;
+
+    /**
+     * {@code struct epoll_event}: {@code uint32_t events; uint64_t data;}, packed on x86-64 (12 bytes)
+     * and naturally aligned elsewhere (16 bytes).
+     */
+    public static final StructLayout EPOLL_EVENT = "amd64".equals(System.getProperty("os.arch"))
+            || "x86_64".equals(System.getProperty("os.arch"))
+            ? MemoryLayout.structLayout(JAVA_INT.withName("events"), JAVA_LONG_UNALIGNED.withName("data"))
+            : MemoryLayout.structLayout(JAVA_INT.withName("events"), MemoryLayout.paddingLayout(4),
+                    JAVA_LONG.withName("data"));
+    /** Offset of {@code data} in {@link #EPOLL_EVENT}. */
+    public static final long EPOLL_EVENT_DATA_OFFSET =
+            EPOLL_EVENT.byteOffset(MemoryLayout.PathElement.groupElement("data"));
+
     /** {@code struct pollfd}: {@code int fd; short events; short revents;}. */
     public static final StructLayout POLLFD = MemoryLayout.structLayout(
             JAVA_INT.withName("fd"), JAVA_SHORT.withName("events"), JAVA_SHORT.withName("revents"));
@@ -89,6 +128,9 @@ public final class LibC {
     // ssize_t splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len, unsigned flags)
     private static final MethodHandle SPLICE = bind("splice",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    // ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count)
+    private static final MethodHandle SENDFILE = bind("sendfile",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     // int pipe2(int pipefd[2], int flags)
     private static final MethodHandle PIPE2 = bind("pipe2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
@@ -111,6 +153,23 @@ public final class LibC {
     // int getpeername(int sockfd, struct sockaddr *addr, socklen_t *addrlen)
     private static final MethodHandle GETPEERNAME = bind("getpeername",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+
+    // int epoll_create1(int flags)
+    private static final MethodHandle EPOLL_CREATE1 = bind("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    // int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
+    private static final MethodHandle EPOLL_CTL = bind("epoll_ctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    // int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
+    private static final MethodHandle EPOLL_WAIT = bind("epoll_wait",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    // int eventfd(unsigned int initval, int flags)
+    private static final MethodHandle EVENTFD = bind("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    // ssize_t read(int fd, void *buf, size_t count)
+    private static final MethodHandle READ = bind("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    // ssize_t write(int fd, const void *buf, size_t count)
+    private static final MethodHandle WRITE = bind("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
 
     private LibC() {
     }
@@ -148,6 +207,26 @@ public final class LibC {
     public static long splice(int fdIn, MemorySegment offIn, int fdOut, MemorySegment offOut, long len, int flags) {
         try {
             return (long) SPLICE.invokeExact(CALL_STATE.get(), fdIn, offIn, fdOut, offOut, len, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code sendfile(2)}: moves up to {@code count} bytes from a file to another fd (a socket) inside
+     * the kernel, reading at {@code *offset} and advancing it by the bytes moved; the file's own
+     * position is left alone.
+     *
+     * @param outFd target fd
+     * @param inFd source fd, a file that supports {@code mmap}-like reads (not a socket or pipe)
+     * @param offset pointer to a 64-bit file offset
+     * @param count the most bytes to move
+     * @return bytes moved, {@code 0} when {@code *offset} is at or past the end of the file, or
+     *     {@code -1} with {@link #errno()} set
+     */
+    public static long sendfile(int outFd, int inFd, MemorySegment offset, long count) {
+        try {
+            return (long) SENDFILE.invokeExact(CALL_STATE.get(), outFd, inFd, offset, count);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -271,6 +350,101 @@ public final class LibC {
     public static int getpeername(int fd, MemorySegment address, MemorySegment length) {
         try {
             return (int) GETPEERNAME.invokeExact(CALL_STATE.get(), fd, address, length);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code epoll_create1(2)}.
+     *
+     * @param flags {@code 0} or {@link #EPOLL_CLOEXEC}
+     * @return the epoll fd, or {@code -1} with {@link #errno()} set
+     */
+    public static int epollCreate1(int flags) {
+        try {
+            return (int) EPOLL_CREATE1.invokeExact(CALL_STATE.get(), flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code epoll_ctl(2)}.
+     *
+     * @param epfd the epoll fd
+     * @param op {@link #EPOLL_CTL_ADD}, {@link #EPOLL_CTL_MOD} or {@link #EPOLL_CTL_DEL}
+     * @param fd the fd to watch
+     * @param event one {@link #EPOLL_EVENT}, or {@link MemorySegment#NULL} for {@code DEL}
+     * @return {@code 0}, or {@code -1} with {@link #errno()} set
+     */
+    public static int epollCtl(int epfd, int op, int fd, MemorySegment event) {
+        try {
+            return (int) EPOLL_CTL.invokeExact(CALL_STATE.get(), epfd, op, fd, event);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code epoll_wait(2)}. Blocks the carrier of a virtual thread: call it only on platform threads.
+     *
+     * @param epfd the epoll fd
+     * @param events room for {@code maxEvents} {@link #EPOLL_EVENT}s
+     * @param maxEvents at most this many events
+     * @param timeoutMillis the longest wait, {@code -1} for none
+     * @return the number of events, {@code 0} on timeout, or {@code -1} with {@link #errno()} set
+     */
+    public static int epollWait(int epfd, MemorySegment events, int maxEvents, int timeoutMillis) {
+        try {
+            return (int) EPOLL_WAIT.invokeExact(CALL_STATE.get(), epfd, events, maxEvents, timeoutMillis);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code eventfd(2)}.
+     *
+     * @param initialValue the counter's start value
+     * @param flags {@link #EPOLL_CLOEXEC} (same value as {@code EFD_CLOEXEC}) and/or {@link #EFD_NONBLOCK}
+     * @return the fd, or {@code -1} with {@link #errno()} set
+     */
+    public static int eventfd(int initialValue, int flags) {
+        try {
+            return (int) EVENTFD.invokeExact(CALL_STATE.get(), initialValue, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code read(2)}.
+     *
+     * @param fd the fd
+     * @param buffer where to put the bytes
+     * @param count the most bytes to read
+     * @return bytes read, {@code 0} at end of input, or {@code -1} with {@link #errno()} set
+     */
+    public static long read(int fd, MemorySegment buffer, long count) {
+        try {
+            return (long) READ.invokeExact(CALL_STATE.get(), fd, buffer, count);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code write(2)}.
+     *
+     * @param fd the fd
+     * @param buffer the bytes
+     * @param count how many bytes to write
+     * @return bytes written, or {@code -1} with {@link #errno()} set
+     */
+    public static long write(int fd, MemorySegment buffer, long count) {
+        try {
+            return (long) WRITE.invokeExact(CALL_STATE.get(), fd, buffer, count);
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -108,6 +108,27 @@ public final class FdAccess {
         return owned;
     }
 
+    /**
+     * Returns the channel's own fd number, for a channel registered with a {@code Selector}: the
+     * registration defers the real close, so the number can't be reused while it lasts (DESIGN-NOTES
+     * §10b), and no duplicate is needed.
+     *
+     * @param channel an open JDK socket channel registered with a selector
+     * @return its fd
+     * @throws AsynchronousCloseException if the channel was closed
+     * @throws NotSpliceableException if the fd can't be found
+     */
+    int pinnedFd(SocketChannel channel) throws AsynchronousCloseException, NotSpliceableException {
+        if (kind == Kind.PROC_FD_MATCHER) {
+            return matcher.find(channel);
+        }
+        try {
+            return (int) getFdVal.invokeExact(channel);
+        } catch (Throwable t) {
+            throw new NotSpliceableException(FallbackReason.NO_FD, "getFDVal() failed: " + t);
+        }
+    }
+
     private int duplicateReflective(SocketChannel channel) throws AsynchronousCloseException, NotSpliceableException {
         int fd;
         try {

@@ -31,21 +31,35 @@ final class Pipe {
     }
 
     /**
-     * Opens a non-blocking pipe and asks for {@code wanted} bytes of capacity, keeping whatever the
-     * kernel grants: above {@code pipe-max-size} or past the user's {@code pipe-user-pages-soft}
-     * the resize fails with {@code EPERM}, and the default capacity still works.
+     * Opens a non-blocking pipe whose fds {@code arena} closes, and asks for {@code wanted} bytes of
+     * capacity (see {@link #openUnowned}).
      */
     static Pipe open(Arena arena, int wanted) throws NotSpliceableException {
-        MemorySegment fds = arena.allocate(JAVA_INT, 2);
-        if (LibC.pipe2(fds, LibC.O_NONBLOCK | LibC.O_CLOEXEC) < 0) {
-            throw new NotSpliceableException(FallbackReason.NO_PIPE, "pipe2: " + Errno.name(LibC.errno()));
+        Pipe pipe = openUnowned(wanted);
+        Fds.closeWith(arena, pipe.readFd);
+        Fds.closeWith(arena, pipe.writeFd);
+        return pipe;
+    }
+
+    /**
+     * Opens a non-blocking pipe that the caller must {@link #close()}. If {@code wanted} is positive
+     * it asks for that capacity and keeps whatever the kernel grants: above {@code pipe-max-size} or
+     * past the user's {@code pipe-user-pages-soft} the resize fails with {@code EPERM} (and past the
+     * soft limit new pipes hold just two pages), and the smaller pipe still works.
+     */
+    static Pipe openUnowned(int wanted) throws NotSpliceableException {
+        int readFd;
+        int writeFd;
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment fds = scratch.allocate(JAVA_INT, 2);
+            if (LibC.pipe2(fds, LibC.O_NONBLOCK | LibC.O_CLOEXEC) < 0) {
+                throw new NotSpliceableException(FallbackReason.NO_PIPE, "pipe2: " + Errno.name(LibC.errno()));
+            }
+            readFd = fds.getAtIndex(JAVA_INT, 0);
+            writeFd = fds.getAtIndex(JAVA_INT, 1);
         }
-        int readFd = fds.getAtIndex(JAVA_INT, 0);
-        int writeFd = fds.getAtIndex(JAVA_INT, 1);
-        Fds.closeWith(arena, readFd);
-        Fds.closeWith(arena, writeFd);
         int capacity = LibC.fcntl(writeFd, LibC.F_GETPIPE_SZ, 0);
-        if (capacity != wanted) {
+        if (wanted > 0 && capacity != wanted) {
             int granted = LibC.fcntl(writeFd, LibC.F_SETPIPE_SZ, wanted);
             if (granted < 0 && wanted > PIPE_MAX_SIZE) {
                 granted = LibC.fcntl(writeFd, LibC.F_SETPIPE_SZ, PIPE_MAX_SIZE);
@@ -56,6 +70,12 @@ final class Pipe {
         }
         // F_GETPIPE_SZ can't really fail on a pipe; one page is what any pipe holds.
         return new Pipe(readFd, writeFd, capacity > 0 ? capacity : 4096);
+    }
+
+    /** Closes both ends; whatever the pipe still holds is lost. */
+    void close() {
+        LibC.close(readFd);
+        LibC.close(writeFd);
     }
 
     private static int readPipeMaxSize() {

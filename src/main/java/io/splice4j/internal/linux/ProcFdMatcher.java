@@ -46,6 +46,16 @@ final class ProcFdMatcher {
     }
 
     /**
+     * Returns the channel's own fd number, checked through a duplicate that is closed again: for
+     * channels whose fd can't be reused meanwhile (registered with a selector).
+     */
+    int find(SocketChannel channel) throws AsynchronousCloseException, NotSpliceableException {
+        int owned = duplicate(channel);
+        LibC.close(owned);
+        return lastSeen.get(channel);
+    }
+
+    /**
      * Returns a close-on-exec duplicate of the channel's fd, not yet owned by an arena.
      */
     int duplicate(SocketChannel channel) throws AsynchronousCloseException, NotSpliceableException {
@@ -71,6 +81,7 @@ final class ProcFdMatcher {
             if (cached != null) {
                 int owned = candidate.duplicateIfMatching(cached);
                 if (owned >= 0) {
+                    lastSeen.put(channel, cached);
                     return owned;
                 }
             }

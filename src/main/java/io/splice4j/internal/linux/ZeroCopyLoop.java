@@ -17,8 +17,9 @@ import java.nio.channels.SocketChannel;
 import java.util.function.LongConsumer;
 
 /**
- * One direction of zero-copy transfer on a platform thread: source socket → pipe → target socket
- * with non-blocking {@code splice(2)}, waiting in {@code poll(2)} when a socket isn't ready.
+ * One direction of zero-copy transfer: source socket → pipe → target socket with non-blocking
+ * {@code splice(2)}, waiting in {@code poll(2)} when a socket isn't ready on a platform thread, or
+ * parked on an engine's event loop on a virtual thread.
  *
  * <p>The loop owns duplicates of both sockets' fds and its pipe, all closed by its arena on every
  * exit path. Waits are cut into short slices so that an interrupt or a close of either channel from
@@ -38,11 +39,13 @@ public final class ZeroCopyLoop {
     private final int drainFlags;
     private final int pumpFlags;
     private final LongConsumer progress;
+    private final LoopWaiter waiter;
     private long delivered;
 
     private ZeroCopyLoop(ChannelGuard guard, int sourceFd, int targetFd, Pipe pipe, MemorySegment pollFd,
-            int chunkSize, boolean move, boolean more, LongConsumer progress) {
+            int chunkSize, boolean move, boolean more, LongConsumer progress, LoopWaiter waiter) {
         this.guard = guard;
+        this.waiter = waiter;
         this.sourceFd = sourceFd;
         this.targetFd = targetFd;
         this.pipe = pipe;
@@ -63,13 +66,15 @@ public final class ZeroCopyLoop {
      * @param move whether to pass {@code SPLICE_F_MOVE}
      * @param more whether to pass {@code SPLICE_F_MORE} when writing to the target
      * @param progress told of every block of bytes the target accepted
+     * @param engine where a virtual thread waits for readiness without pinning its carrier, or
+     *     {@code null} if there is none (virtual threads then can't splice)
      * @return bytes delivered to the target
      * @throws NotSpliceableException if this pair can't splice; nothing was read from the source
      * @throws IOException on failure; {@link SpliceException} carries the bytes delivered
      */
     public static long transfer(SocketChannel source, SocketChannel target, int chunkSize, boolean move, boolean more,
-            LongConsumer progress) throws IOException, NotSpliceableException {
-        FdAccess access = checkPossible(source, target);
+            LongConsumer progress, EngineCore engine) throws IOException, NotSpliceableException {
+        FdAccess access = checkPossible(source, target, engine);
         ChannelGuard guard = new ChannelGuard(source, target);
         guard.check();
         try (Arena arena = Arena.ofConfined()) {
@@ -79,18 +84,25 @@ public final class ZeroCopyLoop {
             Fds.setNonBlocking(targetFd);
             Pipe pipe = Pipe.open(arena, chunkSize);
             MemorySegment pollFd = arena.allocate(LibC.POLLFD);
-            return new ZeroCopyLoop(guard, sourceFd, targetFd, pipe, pollFd, chunkSize, move, more, progress).run();
+            // Closed before the arena closes the fds it has registered.
+            try (LoopWaiter waiter = Thread.currentThread().isVirtual()
+                    ? new LoopWaiter(engine.nextLoop(), arena, source, target) : null) {
+                return new ZeroCopyLoop(guard, sourceFd, targetFd, pipe, pollFd, chunkSize, move, more, progress,
+                        waiter).run();
+            }
         }
     }
 
-    private static FdAccess checkPossible(SocketChannel source, SocketChannel target) throws NotSpliceableException {
+    private static FdAccess checkPossible(SocketChannel source, SocketChannel target, EngineCore engine)
+            throws NotSpliceableException {
         ZeroCopySupport support = ZeroCopySupport.status();
         if (!support.available()) {
             throw new NotSpliceableException(support.unavailableReason().orElseThrow(), support.message().orElseThrow());
         }
-        if (Thread.currentThread().isVirtual()) {
+        if (Thread.currentThread().isVirtual() && engine == null) {
             throw new NotSpliceableException(FallbackReason.VIRTUAL_THREAD,
-                    "called from a virtual thread, which must not wait in a blocking native call");
+                    "called from a virtual thread, which must not wait in a blocking native call, and no engine"
+                            + " is available to wait for it");
         }
         if (!FdAccess.isJdkSocketChannel(source) || !FdAccess.isJdkSocketChannel(target)) {
             throw new NotSpliceableException(FallbackReason.UNSUPPORTED_CHANNEL,
@@ -184,6 +196,14 @@ public final class ZeroCopyLoop {
     /** Waits until {@code fd} is ready for {@code events} (or has an error or hang-up to report). */
     private void await(int fd, short events) throws IOException {
         Metrics.readinessWait();
+        if (waiter != null) {
+            // A virtual thread parks instead of sitting in poll(2); wake-ups may be spurious, and
+            // the caller retries its splice either way.
+            guard.check();
+            waiter.await(fd, events);
+            guard.check();
+            return;
+        }
         pollFd.set(JAVA_INT, 0, fd);
         pollFd.set(JAVA_SHORT, 4, events);
         for (;;) {

@@ -1,0 +1,340 @@
+package io.splice4j.internal.linux;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+import io.splice4j.linux.Errno;
+import io.splice4j.linux.LibC;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.Selector;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One event-loop thread: an epoll instance of its own, bound through FFM, an eventfd to wake it, a
+ * pipe pool and a copy buffer, and the relays and waiters registered with it.
+ *
+ * <p>Why our own epoll rather than the JDK's {@code Selector}: a virtual thread splicing on a
+ * caller's blocking channels waits on duplicated fds, which a {@code Selector} can't watch; one
+ * mechanism serves relays and waiters alike. The JDK {@code Selector} here ({@link #holder}) only
+ * holds the relays' channels registered, never selected on for readiness: that defers their real
+ * close until the relay deregisters them (DESIGN-NOTES §10b), so the loop owns their fd numbers
+ * without a duplicate per relay.
+ *
+ * <p>Why edge-triggered: each socket is added once with {@code EPOLLIN | EPOLLOUT | EPOLLRDHUP} and
+ * never modified; a flow that saw {@code EAGAIN} remembers it and waits for the next edge, so no
+ * {@code epoll_ctl} is spent per state change. A flow that still has work after its turn is queued
+ * and run again after the next non-blocking {@code epoll_wait}, so one busy relay can't starve the
+ * others.
+ */
+final class EventLoop {
+
+    private static final System.Logger LOG = System.getLogger("io.splice4j");
+    private static final int MAX_EVENTS = 256;
+    /** How often registered relays and waiters are checked for channels closed by other threads. */
+    static final int LIVENESS_MILLIS = 50;
+    private static final long WAKE_TOKEN = 0;
+    private static final MemorySegment ONE = Arena.global().allocate(JAVA_LONG);
+
+    static {
+        ONE.set(JAVA_LONG, 0, 1L);
+    }
+
+    /** Receives the events of one registered fd, on the loop thread. */
+    interface Handler {
+        void onEvents(int events);
+    }
+
+    /** Something registered that must end when one of its channels is closed by another thread. */
+    interface Watched {
+        /** Called on the loop thread every {@link #LIVENESS_MILLIS} ms. */
+        void checkLiveness();
+
+        /** Called on the loop thread when the loop shuts down: end now. */
+        void loopClosing();
+    }
+
+    private final int epfd;
+    private final int wakeFd;
+    private final Thread thread;
+    final Selector holder;
+    final PipePool pool;
+    private final int copyBufferSize;
+    ByteBuffer copyBuffer;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final Map<Long, Handler> handlers = new ConcurrentHashMap<>();
+    private final AtomicLong tokens = new AtomicLong(WAKE_TOKEN + 1);
+    private final ArrayDeque<Runnable> again = new ArrayDeque<>();
+    private final Set<Watched> watched = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean closing;
+    private boolean deregistered;
+    /** Other threads' epoll_ctl calls hold it shared; closing the epoll fd takes it exclusively. */
+    private final ReentrantReadWriteLock fdLock = new ReentrantReadWriteLock();
+    private boolean fdsClosed;
+
+    EventLoop(String name, PipePool pool, int copyBufferSize) throws IOException {
+        this.pool = pool;
+        this.copyBufferSize = copyBufferSize;
+        this.epfd = LibC.epollCreate1(LibC.EPOLL_CLOEXEC);
+        if (epfd < 0) {
+            throw new IOException("epoll_create1: " + Errno.name(LibC.errno()));
+        }
+        this.wakeFd = LibC.eventfd(0, LibC.EPOLL_CLOEXEC | LibC.EFD_NONBLOCK);
+        if (wakeFd < 0) {
+            int errno = LibC.errno();
+            LibC.close(epfd);
+            throw new IOException("eventfd: " + Errno.name(errno));
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            if (ctl(LibC.EPOLL_CTL_ADD, wakeFd, LibC.EPOLLIN, WAKE_TOKEN, scratch.allocate(LibC.EPOLL_EVENT)) < 0) {
+                int errno = LibC.errno();
+                LibC.close(wakeFd);
+                LibC.close(epfd);
+                throw new IOException("epoll_ctl(ADD eventfd): " + Errno.name(errno));
+            }
+        }
+        this.holder = Selector.open();
+        this.thread = Thread.ofPlatform().daemon().name(name).unstarted(this::run);
+        thread.start();
+    }
+
+    boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Runs {@code task} on the loop thread, soon. */
+    void execute(Runnable task) {
+        tasks.add(task);
+        if (closing) {
+            // The loop may already have drained its queue for the last time.
+            runRejected();
+        }
+        wakeup();
+    }
+
+    /** Runs {@code flow} again after the next poll for events: it used its turn with work left. */
+    void again(Runnable flow) {
+        again.addLast(flow);
+    }
+
+    long newToken(Handler handler) {
+        long token = tokens.getAndIncrement();
+        handlers.put(token, handler);
+        return token;
+    }
+
+    void dropToken(long token) {
+        handlers.remove(token);
+    }
+
+    void watch(Watched item) {
+        watched.add(item);
+        // The loop may be in an endless epoll_wait: wake it so it starts timing liveness checks.
+        wakeup();
+    }
+
+    void unwatch(Watched item) {
+        watched.remove(item);
+    }
+
+    /** Notes that a relay cancelled its selector keys: the holder must flush them to finish closes. */
+    void deregistered() {
+        deregistered = true;
+    }
+
+    /**
+     * {@code epoll_ctl} with an event struct the caller provides (any thread may call it).
+     *
+     * @return {@code 0}, or {@code -1} with errno set
+     */
+    int ctl(int op, int fd, int events, long token, MemorySegment event) {
+        event.set(JAVA_INT, 0, events);
+        event.set(JAVA_LONG_UNALIGNED, LibC.EPOLL_EVENT_DATA_OFFSET, token);
+        fdLock.readLock().lock();
+        try {
+            if (fdsClosed) {
+                return -1;
+            }
+            return LibC.epollCtl(epfd, op, fd, event);
+        } finally {
+            fdLock.readLock().unlock();
+        }
+    }
+
+    /** {@code EPOLL_CTL_DEL}; the kernel ignores the event argument. */
+    void remove(int fd) {
+        fdLock.readLock().lock();
+        try {
+            if (!fdsClosed) {
+                LibC.epollCtl(epfd, LibC.EPOLL_CTL_DEL, fd, MemorySegment.NULL);
+            }
+        } finally {
+            fdLock.readLock().unlock();
+        }
+    }
+
+    private void wakeup() {
+        if (wakePending.compareAndSet(false, true)) {
+            fdLock.readLock().lock();
+            try {
+                if (!fdsClosed) {
+                    LibC.write(wakeFd, ONE, 8);
+                }
+            } finally {
+                fdLock.readLock().unlock();
+            }
+        }
+    }
+
+    private void run() {
+        try (Arena arena = Arena.ofConfined()) {
+            copyBuffer = arena.allocate(copyBufferSize).asByteBuffer();
+            MemorySegment events = arena.allocate(LibC.EPOLL_EVENT, MAX_EVENTS);
+            MemorySegment drainWake = arena.allocate(JAVA_LONG);
+            long eventSize = LibC.EPOLL_EVENT.byteSize();
+            long nextLiveness = System.nanoTime();
+            while (!closing) {
+                runTasks();
+                int timeout = !again.isEmpty() || !tasks.isEmpty() ? 0 : watched.isEmpty() ? -1 : LIVENESS_MILLIS;
+                int ready = LibC.epollWait(epfd, events, MAX_EVENTS, timeout);
+                if (ready < 0) {
+                    int errno = LibC.errno();
+                    if (errno == Errno.EINTR) {
+                        continue;
+                    }
+                    throw new IOException("epoll_wait: " + Errno.name(errno));
+                }
+                for (int i = 0; i < ready; i++) {
+                    int bits = events.get(JAVA_INT, i * eventSize);
+                    long token = events.get(JAVA_LONG_UNALIGNED, i * eventSize + LibC.EPOLL_EVENT_DATA_OFFSET);
+                    if (token == WAKE_TOKEN) {
+                        wakePending.set(false);
+                        LibC.read(wakeFd, drainWake, 8);
+                    } else {
+                        dispatch(token, bits);
+                    }
+                }
+                for (int queued = again.size(); queued > 0; queued--) {
+                    runSafely(again.pollFirst());
+                }
+                if (!watched.isEmpty() && System.nanoTime() - nextLiveness >= 0) {
+                    nextLiveness = System.nanoTime() + LIVENESS_MILLIS * 1_000_000L;
+                    for (Watched item : watched) {
+                        runSafely(item::checkLiveness);
+                    }
+                }
+                flushDeregistrations();
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "splice4j event loop " + thread.getName() + " failed", e);
+        } finally {
+            closing = true;
+            shutDown();
+            stopped.countDown();
+        }
+    }
+
+    private void dispatch(long token, int bits) {
+        Handler handler = handlers.get(token);
+        if (handler != null) {
+            try {
+                handler.onEvents(bits);
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "splice4j event handler failed", e);
+            }
+        }
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            runSafely(task);
+        }
+    }
+
+    private static void runSafely(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "splice4j event loop task failed", e);
+        }
+    }
+
+    void flushDeregistrations() {
+        if (deregistered) {
+            deregistered = false;
+            try {
+                // Flushing the cancelled keys is what performs the deferred closes.
+                holder.selectNow();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Ends everything still registered (their owners see the loop closing) and frees the loop's fds. */
+    private void shutDown() {
+        runTasks();
+        for (Watched item : watched) {
+            runSafely(item::loopClosing);
+        }
+        runTasks();
+        again.clear();
+        try {
+            deregistered = true;
+            flushDeregistrations();
+            holder.close();
+        } catch (IOException | UncheckedIOException e) {
+            LOG.log(Level.WARNING, "closing the engine's selector failed", e);
+        }
+        pool.closeIdle();
+        fdLock.writeLock().lock();
+        try {
+            fdsClosed = true;
+            LibC.close(wakeFd);
+            LibC.close(epfd);
+        } finally {
+            fdLock.writeLock().unlock();
+        }
+    }
+
+    private void runRejected() {
+        // After shutdown nobody drains the queue; tasks run here so that no caller waits forever.
+        if (stopped.getCount() == 0) {
+            runTasks();
+        }
+    }
+
+    /** Stops the loop: everything registered ends, then every fd the loop opened is closed. */
+    void close() {
+        closing = true;
+        wakeup();
+        if (!inLoop()) {
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+}
