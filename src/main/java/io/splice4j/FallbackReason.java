@@ -10,7 +10,7 @@ public enum FallbackReason {
     NO_NATIVE_ACCESS,
     /** The channels' file descriptors can't be read in this JVM. */
     NO_FD,
-    /** A channel is not the JDK's own socket implementation (a wrapper might encrypt or frame the bytes). */
+    /** A channel is not the JDK's own socket or file implementation (a wrapper might encrypt or frame the bytes). */
     UNSUPPORTED_CHANNEL,
     /** The kernel refused a pipe ({@code EMFILE}, {@code ENFILE}, {@code ENOMEM}); copying needs no fds. */
     NO_PIPE,
@@ -22,5 +22,10 @@ public enum FallbackReason {
     /** The caller is a virtual thread, which must not wait in a blocking native call. */
     VIRTUAL_THREAD,
     /** The kernel refused to splice this pair of fds ({@code EINVAL} on the first call; nothing was consumed). */
-    EINVAL
+    EINVAL,
+    /**
+     * This JVM holds a {@link java.nio.channels.FileLock} on the file: on Linux closing any fd of a file
+     * releases the process's locks on it, so the file is not given a duplicate fd to splice with.
+     */
+    FILE_LOCKED
 }

@@ -2,8 +2,8 @@ package io.splice4j.internal;
 
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.Channel;
+import java.nio.channels.ClosedByInterruptException;
 
 /**
  * Gives a transfer loop the JDK's cancellation semantics for both of its channels (sockets, or a

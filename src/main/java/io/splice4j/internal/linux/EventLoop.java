@@ -224,8 +224,10 @@ final class EventLoop {
                     int bits = events.get(JAVA_INT, i * eventSize);
                     long token = events.get(JAVA_LONG_UNALIGNED, i * eventSize + LibC.EPOLL_EVENT_DATA_OFFSET);
                     if (token == WAKE_TOKEN) {
-                        wakePending.set(false);
+                        // Read first, then clear: a wake-up written between the two stays pending
+                        // in the eventfd instead of being swallowed by this read.
                         LibC.read(wakeFd, drainWake, 8);
+                        wakePending.set(false);
                     } else {
                         dispatch(token, bits);
                     }

@@ -1,6 +1,7 @@
 package io.splice4j.internal.portable;
 
 import java.io.IOException;
+import java.nio.channels.Channel;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,10 +32,10 @@ final class CloseWatcher {
     /** A registration; closing it stops the watching. */
     static final class Watch implements AutoCloseable {
         private final SocketChannel source;
-        private final SocketChannel target;
+        private final Channel target;
         private volatile boolean fired;
 
-        private Watch(SocketChannel source, SocketChannel target) {
+        private Watch(SocketChannel source, Channel target) {
             this.source = source;
             this.target = target;
         }
@@ -62,11 +63,11 @@ final class CloseWatcher {
     }
 
     /**
-     * Watches {@code target} for the length of a transfer from {@code source}.
+     * Watches {@code target} (a socket or a file) for the length of a transfer from {@code source}.
      *
      * @return the registration to close when the transfer ends
      */
-    static Watch watch(SocketChannel source, SocketChannel target) {
+    static Watch watch(SocketChannel source, Channel target) {
         Watch watch = new Watch(source, target);
         WATCHES.add(watch);
         LockSupport.unpark(THREAD);

@@ -87,7 +87,12 @@ public final class PortableLoop {
         }
     }
 
-    private static IOException failure(ChannelGuard guard, String operation, long delivered, IOException e) {
+    /**
+     * Turns a channel operation's failure into what the caller should see: the JDK's close and
+     * interrupt exceptions as such (an interrupt closes both channels), anything else as a
+     * {@link SpliceException} carrying the bytes delivered.
+     */
+    static IOException failure(ChannelGuard guard, String operation, long delivered, IOException e) {
         if (e instanceof ClosedByInterruptException) {
             return guard.interrupted();
         }

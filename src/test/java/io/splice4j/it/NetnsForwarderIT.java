@@ -1,0 +1,338 @@
+package io.splice4j.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.splice4j.support.Digest;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The packaged forwarder ({@code java -jar}, no flags) in its own network namespace, between a
+ * client and a server in two others, over veth pairs: real TCP stacks, MTUs, a rate limit, packet
+ * loss, a server that resets and a server that is down. See {@link NetnsTopology}. Needs root and
+ * iproute2 (plus iptables and ethtool for the loss and reset cases): elsewhere it is skipped with
+ * the reason, and in CI it fails instead.
+ */
+@Tag("netns")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class NetnsForwarderIT {
+
+    private static final Path JAR = Path.of(System.getProperty("splice4j.jar", "target/splice4j.jar"));
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private static final int LISTEN_PORT = 8000;
+    private static final int SERVER_PORT = 9000;
+    private static final long MIB = 1L << 20;
+
+    private static NetnsTopology net;
+
+    private final List<ChildProcess> started = new ArrayList<>();
+
+    @BeforeAll
+    static void buildTopology() {
+        Optional<String> unavailable = NetnsTopology.unavailableReason();
+        Prerequisites.require(unavailable.isEmpty(), unavailable.orElse(""));
+        Prerequisites.require(Files.isRegularFile(JAR), "needs the packaged jar " + JAR + " (run it with ./mvnw verify)");
+        long start = System.nanoTime();
+        net = NetnsTopology.create();
+        System.out.printf("netns topology %s/%s/%s up in %d ms%n", net.client, net.proxy, net.server,
+                (System.nanoTime() - start) / 1_000_000);
+        NetnsTopology.Result route = net.runIn(net.client, "ip", "route", "get", NetnsTopology.SERVER_IP);
+        assertFalse(route.ok(), "the client must have no route to the server but through the proxy: " + route.output());
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (net != null) {
+            long start = System.nanoTime();
+            net.close();
+            System.out.printf("netns topology down in %d ms%n", (System.nanoTime() - start) / 1_000_000);
+            net = null;
+        }
+    }
+
+    @AfterEach
+    void stopProcessesAndResetShaping() throws InterruptedException {
+        for (ChildProcess process : started) {
+            process.close();
+        }
+        if (net != null) {
+            net.resetShaping();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Cases
+
+    @Test
+    void oneGibThroughTheZeroCopyForwarderArrivesIntact() throws Exception {
+        ChildProcess forwarder = forwarder("zero-copy");
+        ChildProcess sink = sink("--reply", "64m");
+        long start = System.nanoTime();
+        ChildProcess source = source("1g");
+        assertEquals(0, source.awaitExit(Duration.ofSeconds(150)), source.describe() + sink.describe());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertEquals(0, sink.awaitExit(Duration.ofSeconds(30)), sink.describe());
+
+        assertDelivered(source, sink, 0, 1L << 30, 64 * MIB);
+        System.out.printf("netns: 1 GiB + 64 MiB through the zero-copy forwarder in %.2f s (with JVM starts)%n", seconds);
+        String summary = stopForwarder(forwarder);
+        assertTrue(summary.contains("1 connections (1 completed, 0 failed"), summary);
+        assertTrue(summary.contains("bytes client->upstream " + (1L << 30) + ", upstream->client " + 64 * MIB), summary);
+        assertTrue(summary.contains("directions by path: ZERO_COPY=2 PORTABLE=0"), summary);
+    }
+
+    @ParameterizedTest(name = "MTU {0}")
+    @ValueSource(ints = {1280, 9000})
+    void mtuIsHonouredAndDataArrivesIntact(int mtu) throws Exception {
+        net.mtu(mtu);
+        ChildProcess forwarder = forwarder("auto");
+        ChildProcess sink = sink("--reply", "16m");
+        ChildProcess source = source("256m", "--delay-ms", "1000");
+        sink.await(Pattern.compile("accepted 0 .*"), Duration.ofSeconds(30));
+        // Both TCP connections negotiated a segment size that fits the MTU (20 bytes IP, 20 TCP,
+        // up to 40 of TCP options).
+        for (String ns : List.of(net.client, net.server)) {
+            String ss = net.mustIn(ns, "ss", "-tni", "state", "established");
+            Matcher mss = Pattern.compile("\\bmss:(\\d+)").matcher(ss);
+            assertTrue(mss.find(), ss);
+            int value = Integer.parseInt(mss.group(1));
+            assertTrue(value <= mtu - 40 && value >= mtu - 80, "mss " + value + " for MTU " + mtu + " in " + ns + ": " + ss);
+        }
+        assertEquals(0, source.awaitExit(Duration.ofSeconds(60)), source.describe() + sink.describe());
+        assertEquals(0, sink.awaitExit(Duration.ofSeconds(30)), sink.describe());
+        assertDelivered(source, sink, 0, 256 * MIB, 16 * MIB);
+        String summary = stopForwarder(forwarder);
+        assertTrue(summary.contains("directions by path: ZERO_COPY=2 PORTABLE=0"), summary);
+    }
+
+    @ParameterizedTest(name = "--mode {0}")
+    @ValueSource(strings = {"zero-copy", "portable"})
+    void aRateLimitedServerSlowsTheClientAndTheForwarderMemoryStaysFlat(String mode) throws Exception {
+        long size = 48 * MIB;
+        double bytesPerSecond = 100e6 / 8;
+        net.rateLimitToServer("100mbit");
+        ChildProcess forwarder = forwarder(mode);
+        ChildProcess sink = sink("--progress", "1m");
+        long rssBefore = ProcFs.rssKiB(forwarder.pid());
+        long start = System.nanoTime();
+        ChildProcess source = source(Long.toString(size), "--progress", "1m");
+
+        long maxInFlight = 0;
+        long maxRss = 0;
+        long rssAtOneSecond = -1;
+        while (source.isAlive() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60)) {
+            Thread.sleep(100);
+            long sent = progress(source);
+            long received = progress(sink);
+            maxInFlight = Math.max(maxInFlight, sent - received);
+            long rss = ProcFs.rssKiB(forwarder.pid());
+            if (rssAtOneSecond < 0 && System.nanoTime() - start > TimeUnit.SECONDS.toNanos(1)) {
+                rssAtOneSecond = rss;
+            }
+            maxRss = Math.max(maxRss, rss);
+        }
+        assertEquals(0, source.awaitExit(Duration.ofSeconds(30)), source.describe() + sink.describe());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertEquals(0, sink.awaitExit(Duration.ofSeconds(30)), sink.describe());
+        assertDelivered(source, sink, 0, size, 0);
+        System.out.printf(Locale.ROOT, "netns %s at 100 mbit: %d MiB in %.2f s = %.1f Mbit/s; in flight at most %d MiB; "
+                + "forwarder RSS %d MiB before, %d MiB after 1 s, %d MiB at most%n", mode, size / MIB, seconds,
+                size * 8 / seconds / 1e6, maxInFlight / MIB, rssBefore / 1024, rssAtOneSecond / 1024, maxRss / 1024);
+
+        // The limit held the client back (the source blocked instead of the forwarder buffering)...
+        assertTrue(seconds > 0.8 * size / bytesPerSecond, "too fast for 100 mbit: " + seconds + " s");
+        // ...the bytes between the source and the sink were bounded by socket buffers and one pipe...
+        assertTrue(maxInFlight <= 24 * MIB, "in flight: " + maxInFlight);
+        // ...and the forwarder's memory stayed flat while the transfer went on.
+        assertTrue(rssAtOneSecond > 0, "sampled");
+        assertTrue(maxRss - rssAtOneSecond < 24 * 1024, "RSS grew from " + rssAtOneSecond + " to " + maxRss + " KiB");
+        stopForwarder(forwarder);
+    }
+
+    @Test
+    void fivePercentPacketLossStillDeliversIntactData() throws Exception {
+        requireTool("iptables");
+        requireTool("ethtool");
+        net.offloadsOff();
+        net.randomLossAtServer(0.05);
+        ChildProcess forwarder = forwarder("auto");
+        ChildProcess sink = sink("--reply", "4m");
+        long start = System.nanoTime();
+        ChildProcess source = source("24m");
+        assertEquals(0, source.awaitExit(Duration.ofSeconds(120)), source.describe() + sink.describe());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertEquals(0, sink.awaitExit(Duration.ofSeconds(30)), sink.describe());
+        assertDelivered(source, sink, 0, 24 * MIB, 4 * MIB);
+        String drops = net.mustIn(net.server, "iptables", "-L", "-v", "-n", "-x");
+        Matcher dropped = Pattern.compile("(?m)^\\s*(\\d+)\\s+\\d+\\s+DROP").matcher(drops);
+        long packets = 0;
+        while (dropped.find()) {
+            packets += Long.parseLong(dropped.group(1));
+        }
+        System.out.printf(Locale.ROOT, "netns 5%% loss: 24 MiB + 4 MiB in %.2f s, %d packets dropped%n", seconds, packets);
+        assertTrue(packets > 100, "the loss rule dropped packets: " + drops);
+        String summary = stopForwarder(forwarder);
+        assertTrue(summary.contains("1 connections (1 completed"), summary);
+    }
+
+    @Test
+    void aServerThatResetsMidStreamEndsTheClientAndLeaksNothing() throws Exception {
+        requireTool("iptables");
+        ChildProcess forwarder = forwarder("zero-copy");
+        ChildProcess sink = sink("--connections", "2", "--pause-after", "8m");
+        long baseline = warmUp(forwarder, sink);
+
+        ChildProcess source = source("1g");
+        sink.await(Pattern.compile("paused 1 \\d+"), Duration.ofSeconds(30));
+        net.serverResets(SERVER_PORT);
+        int exit = source.awaitExit(Duration.ofSeconds(60));
+        assertNotEquals(0, exit, "the client must see its connection fail: " + source.describe());
+        assertTrue(source.last(Pattern.compile("error 0 .*")).isPresent(), source.describe());
+        assertFalse(source.last(Pattern.compile("sent 0 .*")).isPresent(), "not everything can have been delivered");
+
+        long fds = ProcFs.awaitAtMost(() -> ProcFs.fdCount(forwarder.pid()), baseline, 15);
+        assertTrue(fds <= baseline, "forwarder fds " + fds + ", baseline " + baseline + ": " + ProcFs.fds(forwarder.pid()));
+        assertTrue(forwarder.isAlive());
+        String log = forwarder.stderr().toLowerCase(Locale.ROOT);
+        assertTrue(log.contains("econnreset") || log.contains("connection reset"), "the forwarder logs the reset: "
+                + forwarder.describe());
+        String summary = stopForwarder(forwarder);
+        assertTrue(summary.contains("2 connections (1 completed, 1 failed"), summary);
+    }
+
+    @Test
+    void aServerThatIsDownEndsEachClientAndLeaksNothing() throws Exception {
+        ChildProcess forwarder = forwarder("zero-copy");
+        // The first connection may set up what the JVM keeps for good (pollers, for one).
+        awaitClientEnds(source("64k"));
+        long baseline = ProcFs.settled(() -> ProcFs.fdCount(forwarder.pid()));
+        for (int i = 0; i < 3; i++) {
+            awaitClientEnds(source("1m"));
+        }
+        long fds = ProcFs.awaitAtMost(() -> ProcFs.fdCount(forwarder.pid()), baseline, 15);
+        assertTrue(fds <= baseline, "forwarder fds " + fds + ", baseline " + baseline + ": " + ProcFs.fds(forwarder.pid()));
+        assertTrue(forwarder.stderr().contains("can't connect to /" + NetnsTopology.SERVER_IP + ":" + SERVER_PORT),
+                forwarder.describe());
+        String summary = stopForwarder(forwarder);
+        assertTrue(summary.contains("4 connections (0 completed, 0 failed, 0 closed at shutdown, 4 upstream connect "
+                + "failures)"), summary);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Processes
+
+    private ChildProcess forwarder(String mode) throws InterruptedException {
+        ChildProcess forwarder = start("forwarder", net.proxy, List.of(JAVA, "-jar", JAR.toString(),
+                "--listen", NetnsTopology.PROXY_FRONT_IP + ":" + LISTEN_PORT,
+                "--connect", NetnsTopology.SERVER_IP + ":" + SERVER_PORT, "--mode", mode));
+        String banner = forwarder.await(Pattern.compile("splice4j: forwarding .*"), Duration.ofSeconds(30)).group();
+        assertEquals("splice4j: forwarding /" + NetnsTopology.PROXY_FRONT_IP + ":" + LISTEN_PORT + " -> /"
+                + NetnsTopology.SERVER_IP + ":" + SERVER_PORT + ", mode " + mode.toUpperCase(Locale.ROOT).replace('-', '_')
+                + ", zero-copy on", banner);
+        return forwarder;
+    }
+
+    private ChildProcess sink(String... options) throws InterruptedException {
+        List<String> command = new ArrayList<>(helper(Sink.class));
+        command.add(Integer.toString(SERVER_PORT));
+        command.addAll(List.of(options));
+        ChildProcess sink = start("sink", net.server, command);
+        sink.await(Pattern.compile("listening " + SERVER_PORT), Duration.ofSeconds(30));
+        return sink;
+    }
+
+    private ChildProcess source(String size, String... options) {
+        List<String> command = new ArrayList<>(helper(Source.class));
+        command.addAll(List.of(NetnsTopology.PROXY_FRONT_IP, Integer.toString(LISTEN_PORT), size));
+        command.addAll(List.of(options));
+        return start("source", net.client, command);
+    }
+
+    private ChildProcess start(String name, String ns, List<String> command) {
+        ChildProcess process = ChildProcess.start(name, net.in(ns, command));
+        started.add(process);
+        return process;
+    }
+
+    /** A java command that runs one of the helper programs from the test classes. */
+    static List<String> helper(Class<?> main) {
+        return List.of(JAVA, "-XX:+UseSerialGC", "-Xmx256m", "-cp", testClasses().toString(), main.getName());
+    }
+
+    static Path testClasses() {
+        try {
+            return Path.of(Source.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stops the forwarder by its PID (SIGTERM), checks it exited 0, and returns its summary. */
+    private static String stopForwarder(ChildProcess forwarder) throws InterruptedException {
+        ProcFs.settled(() -> ProcFs.fdCount(forwarder.pid()));
+        assertEquals(0, forwarder.stop(Duration.ofSeconds(30)), forwarder.describe());
+        String out = forwarder.stdout();
+        assertTrue(out.contains("splice4j summary:"), forwarder.describe());
+        return out;
+    }
+
+    /** One small transfer that completes, so that later counts start from a warmed-up forwarder. */
+    private long warmUp(ChildProcess forwarder, ChildProcess sink) throws InterruptedException {
+        ChildProcess source = source("1m");
+        assertEquals(0, source.awaitExit(Duration.ofSeconds(30)), source.describe() + sink.describe());
+        sink.await(Pattern.compile("received 0 " + MIB + " .*"), Duration.ofSeconds(10));
+        return ProcFs.settled(() -> ProcFs.fdCount(forwarder.pid()));
+    }
+
+    private static void awaitClientEnds(ChildProcess source) throws InterruptedException {
+        source.awaitExit(Duration.ofSeconds(30));
+        Optional<Matcher> received = source.last(Pattern.compile("received 0 (\\d+) .*"));
+        assertTrue(received.map(m -> m.group(1).equals("0")).orElse(true), "no reply can come: " + source.describe());
+    }
+
+    private static long progress(ChildProcess process) {
+        return process.last(Pattern.compile("progress 0 (\\d+)")).map(m -> Long.parseLong(m.group(1))).orElse(0L);
+    }
+
+    static Digest digest(ChildProcess process, String event, int conn) {
+        Matcher matcher = process.last(Pattern.compile(event + " " + conn + " (\\d+) ([0-9a-f]{64})"))
+                .orElseThrow(() -> new AssertionError("no '" + event + " " + conn + "' line\n" + process.describe()));
+        return new Digest(Long.parseLong(matcher.group(1)), matcher.group(2));
+    }
+
+    /** Checks both directions: what the source sent arrived at the sink, and the sink's reply at the source. */
+    static void assertDelivered(ChildProcess source, ChildProcess sink, int conn, long request, long reply) {
+        Digest sent = digest(source, "sent", conn);
+        assertEquals(request, sent.length(), "request length");
+        assertEquals(sent, digest(sink, "received", conn), "the request arrived intact");
+        Digest received = digest(source, "received", conn);
+        assertEquals(reply, received.length(), "reply length");
+        if (reply > 0) {
+            assertEquals(digest(sink, "sent", conn), received, "the reply arrived intact");
+        }
+    }
+
+    private static void requireTool(String name) {
+        Prerequisites.require(NetnsTopology.tool(name).isPresent(), "needs " + name + " (Debian package " + name + ")");
+    }
+}

@@ -1,0 +1,84 @@
+package io.splice4j.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+
+/** What {@code /proc/PID} says about another process on this host: its fds and memory. */
+final class ProcFs {
+
+    private ProcFs() {
+    }
+
+    static long fdCount(long pid) {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** fd number to what it refers to ({@code socket:[123]}, {@code pipe:[456]}, a path...). */
+    static Map<Integer, String> fds(long pid) {
+        Map<Integer, String> fds = new TreeMap<>();
+        try (Stream<Path> entries = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            entries.forEach(entry -> {
+                try {
+                    fds.put(Integer.parseInt(entry.getFileName().toString()), Files.readSymbolicLink(entry).toString());
+                } catch (IOException | NumberFormatException e) {
+                    // Closed meanwhile.
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return fds;
+    }
+
+    /** Resident memory in KiB ({@code VmRSS}). */
+    static long rssKiB(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+            throw new IllegalStateException("no VmRSS for " + pid);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Waits until {@code count} has kept the same value for half a second (at most 15 s) and returns
+     * it: the forwarder has finished closing what it was closing.
+     */
+    static long settled(LongSupplier count) throws InterruptedException {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        long last = count.getAsLong();
+        int same = 0;
+        while (same < 5 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            long now = count.getAsLong();
+            same = now == last ? same + 1 : 0;
+            last = now;
+        }
+        return last;
+    }
+
+    /** Waits (at most {@code seconds}) until {@code count} is at most {@code baseline}; returns the last value. */
+    static long awaitAtMost(LongSupplier count, long baseline, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        long now = count.getAsLong();
+        while (now > baseline && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            now = count.getAsLong();
+        }
+        return now;
+    }
+}

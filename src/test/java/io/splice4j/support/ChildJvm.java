@@ -1,0 +1,143 @@
+package io.splice4j.support;
+
+import io.splice4j.Splice;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A second JVM running a main class from the test classes, talking line by line over its standard
+ * streams. Stopped by its PID when closed.
+ */
+public final class ChildJvm implements AutoCloseable {
+
+    private final Process process;
+    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final StringBuilder output = new StringBuilder();
+    private final PrintWriter input;
+
+    private ChildJvm(List<String> command) throws IOException {
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        input = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
+        Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    synchronized (output) {
+                        output.append(line).append('\n');
+                    }
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // The child ended.
+            }
+        });
+    }
+
+    /**
+     * Starts {@code main} with the library's JVM flags plus {@code jvmArgs}.
+     *
+     * @param runAs a user to run as (with {@code setpriv}), or {@code null} for this one
+     * @param main the class to run
+     * @param jvmArgs extra JVM options
+     * @param args the program's arguments
+     * @return the running child
+     * @throws IOException if it can't start
+     */
+    public static ChildJvm start(String runAs, Class<?> main, List<String> jvmArgs, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>();
+        if (runAs != null) {
+            command.addAll(List.of("setpriv", "--reuid=" + runAs, "--regid=" + runAs, "--clear-groups", "--"));
+        }
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--add-exports",
+                "java.base/sun.nio.ch=ALL-UNNAMED"));
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-cp", location(Splice.class) + File.pathSeparator + location(main),
+                main.getName()));
+        command.addAll(List.of(args));
+        return new ChildJvm(command);
+    }
+
+    private static String location(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Waits for the next line that starts with {@code prefix}, skipping others.
+     *
+     * @param prefix what the line starts with
+     * @param seconds how long to wait at most
+     * @return the line
+     * @throws InterruptedException if interrupted
+     */
+    public String await(String prefix, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        for (;;) {
+            String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (line == null) {
+                throw new AssertionError("no line starting with '" + prefix + "' within " + seconds + " s; output:\n"
+                        + output());
+            }
+            if (line.startsWith(prefix)) {
+                return line;
+            }
+        }
+    }
+
+    /**
+     * Sends a line to the child's standard input.
+     *
+     * @param line the line
+     */
+    public void send(String line) {
+        input.println(line);
+    }
+
+    /**
+     * Waits for the child to exit.
+     *
+     * @param seconds how long at most
+     * @return its exit code
+     * @throws InterruptedException if interrupted
+     */
+    public int await(int seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("the child did not exit within " + seconds + " s; output:\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    /**
+     * Returns everything the child printed so far.
+     *
+     * @return its output
+     */
+    public String output() {
+        synchronized (output) {
+            return output.toString();
+        }
+    }
+
+    /** Kills the child by its PID if it still runs. */
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}
