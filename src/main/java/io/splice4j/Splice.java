@@ -4,6 +4,7 @@ import io.splice4j.internal.Metrics;
 import io.splice4j.internal.linux.ZeroCopySupport;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SocketChannel;
@@ -43,6 +44,15 @@ import java.util.Optional;
  * channel from another thread ends the transfer with
  * {@link java.nio.channels.AsynchronousCloseException}, and interrupting the transferring thread
  * closes both channels and ends it with {@link java.nio.channels.ClosedByInterruptException}.
+ *
+ * <h2>Files</h2>
+ * {@link #transfer(FileChannel, long, long, SocketChannel)} sends part of a file to a socket with
+ * {@code sendfile(2)}; {@link #transfer(SocketChannel, FileChannel, long, long)} splices a socket's
+ * bytes through a pipe into a file. Both take an explicit position, leave the file's position alone,
+ * and follow the rules above, the file channel being one of the two channels. They read a file's fd
+ * directly with {@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED} (or {@code =io.splice4j}, which
+ * also serves sockets); without it they find it by the lock a transfer briefly takes on one byte far
+ * past the file's end, which {@code /proc/self/fdinfo} lists under the channel's fd.
  */
 public final class Splice {
 
@@ -160,6 +170,116 @@ public final class Splice {
             return options.engine().get().relay(a, b, options);
         }
         return new Relay(ThreadedRelay.start(a, b, options));
+    }
+
+    /**
+     * Sends up to {@code count} bytes of a file, from {@code position}, to a socket: see
+     * {@link #transferWithResult(FileChannel, long, long, SocketChannel, SpliceOptions)}.
+     *
+     * @param source the file; open for reading
+     * @param position where in the file to start; past its end, nothing is sent
+     * @param count the most bytes to send
+     * @param target the socket; open, connected, blocking
+     * @return bytes delivered to {@code target}; fewer than {@code count} if the file ends first
+     * @throws IOException as {@link #transferWithResult(FileChannel, long, long, SocketChannel, SpliceOptions)}
+     */
+    public static long transfer(FileChannel source, long position, long count, SocketChannel target)
+            throws IOException {
+        return transferWithResult(source, position, count, target, SpliceOptions.defaults()).bytes();
+    }
+
+    /**
+     * Sends up to {@code count} bytes of a file, from {@code position}, to a socket, like
+     * {@link FileChannel#transferTo} but until {@code count} bytes are sent or the file ends, and in
+     * the kernel: on Linux with {@code sendfile(2)} from the position (no pipe needed), elsewhere or
+     * when that can't run with {@code transferTo} itself (a virtual thread copies through a direct
+     * buffer instead, because the JDK's {@code sendfile} would pin its carrier). The file's position is
+     * not changed, and a file that is shorter than {@code position + count}, or is truncated while the
+     * transfer runs, ends it early with the bytes sent so far.
+     *
+     * <p><b>Page cache:</b> the kernel sends the file's cached pages, not a snapshot: bytes of the
+     * range changed while the transfer runs (until the peer has acknowledged them) may be sent in
+     * their changed state. Don't modify a file while it is being sent, or send a copy.
+     *
+     * <p><b>File locks:</b> the zero-copy path uses a duplicate of the file's fd, and on Linux closing
+     * any fd of a file releases the process's {@link java.nio.channels.FileLock}s on it. A file this
+     * JVM holds locks on is therefore sent with {@code transferTo} ({@link FallbackReason#FILE_LOCKED});
+     * don't take locks on it while the transfer runs.
+     *
+     * @param source the file; open for reading
+     * @param position where in the file to start; past its end, nothing is sent
+     * @param count the most bytes to send
+     * @param target the socket; open, connected, blocking
+     * @param options the mode; the chunk size is the most bytes per call (the buffer size when
+     *     copying); the hints are not used
+     * @return bytes delivered to {@code target}, the path taken and, if it copied in
+     *     {@link SpliceMode#AUTO}, why
+     * @throws IllegalArgumentException if {@code position} or {@code count} is negative
+     * @throws java.nio.channels.NonReadableChannelException if {@code source} was not opened for reading
+     * @throws ClosedChannelException if a channel is closed on entry
+     * @throws NotYetConnectedException if {@code target} is not connected
+     * @throws IllegalBlockingModeException if {@code target} is in non-blocking mode
+     * @throws ZeroCopyUnavailableException if the mode is {@link SpliceMode#ZERO_COPY} and this
+     *     transfer can't run in the kernel; nothing was sent
+     * @throws SpliceException if a system call or channel operation fails
+     * @throws IOException on other I/O failures, including asynchronous close and interrupt
+     */
+    public static SpliceResult transferWithResult(FileChannel source, long position, long count, SocketChannel target,
+            SpliceOptions options) throws IOException {
+        return FileTransfers.send(source, position, count, target, options);
+    }
+
+    /**
+     * Writes up to {@code count} bytes from a socket into a file at {@code position}: see
+     * {@link #transferWithResult(SocketChannel, FileChannel, long, long, SpliceOptions)}.
+     *
+     * @param source the socket; open, connected, blocking
+     * @param target the file; open for writing
+     * @param position where in the file to write the first byte; past its end, the file grows
+     * @param count the most bytes to move
+     * @return bytes written to {@code target}; fewer than {@code count} if the socket's stream ends first
+     * @throws IOException as {@link #transferWithResult(SocketChannel, FileChannel, long, long, SpliceOptions)}
+     */
+    public static long transfer(SocketChannel source, FileChannel target, long position, long count)
+            throws IOException {
+        return transferWithResult(source, target, position, count, SpliceOptions.defaults()).bytes();
+    }
+
+    /**
+     * Writes bytes from a socket into a file at {@code position} until {@code count} bytes are
+     * written or the socket's stream ends, like {@link FileChannel#transferFrom} but in the kernel:
+     * on Linux the socket is spliced into a pipe and the pipe into the file at a 64-bit offset, so no
+     * byte enters user space (the JDK copies through an 8 KiB heap buffer). Elsewhere, or when that
+     * can't run, it copies through one direct buffer. It never reads more than {@code count} bytes
+     * from the socket, and doesn't change the file's position. A file opened with {@code APPEND} gets
+     * the bytes appended whatever the position, as {@link FileChannel#write(java.nio.ByteBuffer, long)}
+     * does on Linux (and copies: the kernel can't splice into it).
+     *
+     * <p><b>File locks:</b> as for sending, a file this JVM holds locks on is written by copying
+     * ({@link FallbackReason#FILE_LOCKED}); don't take locks on it while the transfer runs.
+     *
+     * @param source the socket; open, connected, blocking
+     * @param target the file; open for writing
+     * @param position where in the file to write the first byte; past its end, the file grows
+     * @param count the most bytes to move
+     * @param options the mode; the chunk size is the most bytes per call and the pipe capacity asked
+     *     for (the buffer size when copying); {@link SpliceOptions#moveHint()}
+     * @return bytes written to {@code target}, the path taken and, if it copied in
+     *     {@link SpliceMode#AUTO}, why
+     * @throws IllegalArgumentException if {@code position} or {@code count} is negative
+     * @throws java.nio.channels.NonWritableChannelException if {@code target} was not opened for writing
+     * @throws ClosedChannelException if a channel is closed on entry
+     * @throws NotYetConnectedException if {@code source} is not connected
+     * @throws IllegalBlockingModeException if {@code source} is in non-blocking mode
+     * @throws ZeroCopyUnavailableException if the mode is {@link SpliceMode#ZERO_COPY} and this
+     *     transfer can't run in the kernel; nothing was read
+     * @throws SpliceException if a system call or channel operation fails; bytes read from the socket
+     *     but not written to the file are lost and not counted
+     * @throws IOException on other I/O failures, including asynchronous close and interrupt
+     */
+    public static SpliceResult transferWithResult(SocketChannel source, FileChannel target, long position, long count,
+            SpliceOptions options) throws IOException {
+        return FileTransfers.receive(source, target, position, count, options);
     }
 
     /**

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * SIGTERM, then SIGKILL if it hasn't exited within the grace period. ({@code ip netns exec}
  * replaces itself with the command, so the PID is the command's own.)
  */
-final class ChildProcess implements AutoCloseable {
+final class ChildProcess implements Output, AutoCloseable {
 
     private final String name;
     private final Process process;
@@ -92,8 +92,8 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
-    /** The last line matching {@code pattern} so far, if any. */
-    synchronized Optional<Matcher> last(Pattern pattern) {
+    @Override
+    public synchronized Optional<Matcher> last(Pattern pattern) {
         for (int i = stdout.size() - 1; i >= 0; i--) {
             Matcher matcher = pattern.matcher(stdout.get(i));
             if (matcher.matches()) {
@@ -143,8 +143,8 @@ final class ChildProcess implements AutoCloseable {
         return stderr.toString();
     }
 
-    /** Its output so far, for failure messages. */
-    synchronized String describe() {
+    @Override
+    public synchronized String describe() {
         return "--- " + name + " (pid " + process.pid() + ") stdout:\n" + tail(String.join("\n", stdout))
                 + "\n--- " + name + " stderr:\n" + tail(stderr.toString());
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.splice4j.support.Digest;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,7 +92,7 @@ class NetnsForwarderIT {
         double seconds = (System.nanoTime() - start) / 1e9;
         assertEquals(0, sink.awaitExit(Duration.ofSeconds(30)), sink.describe());
 
-        assertDelivered(source, sink, 0, 1L << 30, 64 * MIB);
+        Output.assertDelivered(source, sink, 0, 1L << 30, 64 * MIB);
         System.out.printf("netns: 1 GiB + 64 MiB through the zero-copy forwarder in %.2f s (with JVM starts)%n", seconds);
         String summary = stopForwarder(forwarder);
         assertTrue(summary.contains("1 connections (1 completed, 0 failed"), summary);
@@ -120,7 +119,7 @@ class NetnsForwarderIT {
         }
         assertEquals(0, source.awaitExit(Duration.ofSeconds(60)), source.describe() + sink.describe());
         assertEquals(0, sink.awaitExit(Duration.ofSeconds(30)), sink.describe());
-        assertDelivered(source, sink, 0, 256 * MIB, 16 * MIB);
+        Output.assertDelivered(source, sink, 0, 256 * MIB, 16 * MIB);
         String summary = stopForwarder(forwarder);
         assertTrue(summary.contains("directions by path: ZERO_COPY=2 PORTABLE=0"), summary);
     }
@@ -142,8 +141,8 @@ class NetnsForwarderIT {
         long rssAtOneSecond = -1;
         while (source.isAlive() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60)) {
             Thread.sleep(100);
-            long sent = progress(source);
-            long received = progress(sink);
+            long sent = source.progress(0);
+            long received = sink.progress(0);
             maxInFlight = Math.max(maxInFlight, sent - received);
             long rss = ProcFs.rssKiB(forwarder.pid());
             if (rssAtOneSecond < 0 && System.nanoTime() - start > TimeUnit.SECONDS.toNanos(1)) {
@@ -154,7 +153,7 @@ class NetnsForwarderIT {
         assertEquals(0, source.awaitExit(Duration.ofSeconds(30)), source.describe() + sink.describe());
         double seconds = (System.nanoTime() - start) / 1e9;
         assertEquals(0, sink.awaitExit(Duration.ofSeconds(30)), sink.describe());
-        assertDelivered(source, sink, 0, size, 0);
+        Output.assertDelivered(source, sink, 0, size, 0);
         System.out.printf(Locale.ROOT, "netns %s at 100 mbit: %d MiB in %.2f s = %.1f Mbit/s; in flight at most %d MiB; "
                 + "forwarder RSS %d MiB before, %d MiB after 1 s, %d MiB at most%n", mode, size / MIB, seconds,
                 size * 8 / seconds / 1e6, maxInFlight / MIB, rssBefore / 1024, rssAtOneSecond / 1024, maxRss / 1024);
@@ -182,7 +181,7 @@ class NetnsForwarderIT {
         assertEquals(0, source.awaitExit(Duration.ofSeconds(120)), source.describe() + sink.describe());
         double seconds = (System.nanoTime() - start) / 1e9;
         assertEquals(0, sink.awaitExit(Duration.ofSeconds(30)), sink.describe());
-        assertDelivered(source, sink, 0, 24 * MIB, 4 * MIB);
+        Output.assertDelivered(source, sink, 0, 24 * MIB, 4 * MIB);
         String drops = net.mustIn(net.server, "iptables", "-L", "-v", "-n", "-x");
         Matcher dropped = Pattern.compile("(?m)^\\s*(\\d+)\\s+\\d+\\s+DROP").matcher(drops);
         long packets = 0;
@@ -213,10 +212,10 @@ class NetnsForwarderIT {
         long fds = ProcFs.awaitAtMost(() -> ProcFs.fdCount(forwarder.pid()), baseline, 15);
         assertTrue(fds <= baseline, "forwarder fds " + fds + ", baseline " + baseline + ": " + ProcFs.fds(forwarder.pid()));
         assertTrue(forwarder.isAlive());
+        String summary = stopForwarder(forwarder);
         String log = forwarder.stderr().toLowerCase(Locale.ROOT);
         assertTrue(log.contains("econnreset") || log.contains("connection reset"), "the forwarder logs the reset: "
                 + forwarder.describe());
-        String summary = stopForwarder(forwarder);
         assertTrue(summary.contains("2 connections (1 completed, 1 failed"), summary);
     }
 
@@ -308,28 +307,6 @@ class NetnsForwarderIT {
         source.awaitExit(Duration.ofSeconds(30));
         Optional<Matcher> received = source.last(Pattern.compile("received 0 (\\d+) .*"));
         assertTrue(received.map(m -> m.group(1).equals("0")).orElse(true), "no reply can come: " + source.describe());
-    }
-
-    private static long progress(ChildProcess process) {
-        return process.last(Pattern.compile("progress 0 (\\d+)")).map(m -> Long.parseLong(m.group(1))).orElse(0L);
-    }
-
-    static Digest digest(ChildProcess process, String event, int conn) {
-        Matcher matcher = process.last(Pattern.compile(event + " " + conn + " (\\d+) ([0-9a-f]{64})"))
-                .orElseThrow(() -> new AssertionError("no '" + event + " " + conn + "' line\n" + process.describe()));
-        return new Digest(Long.parseLong(matcher.group(1)), matcher.group(2));
-    }
-
-    /** Checks both directions: what the source sent arrived at the sink, and the sink's reply at the source. */
-    static void assertDelivered(ChildProcess source, ChildProcess sink, int conn, long request, long reply) {
-        Digest sent = digest(source, "sent", conn);
-        assertEquals(request, sent.length(), "request length");
-        assertEquals(sent, digest(sink, "received", conn), "the request arrived intact");
-        Digest received = digest(source, "received", conn);
-        assertEquals(reply, received.length(), "reply length");
-        if (reply > 0) {
-            assertEquals(digest(sink, "sent", conn), received, "the reply arrived intact");
-        }
     }
 
     private static void requireTool(String name) {

@@ -2,6 +2,7 @@ package io.splice4j.support;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -43,6 +44,32 @@ public final class Payload {
             sha.update(BYTES, start, length);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
+            }
+            written += length;
+        }
+        return Digest.of(size, sha.digest());
+    }
+
+    /**
+     * Writes the stream's first {@code size} bytes into a file at {@code position}, leaving the
+     * channel's position alone; past the file's end it grows (sparsely, on most file systems).
+     *
+     * @param channel a file channel open for writing
+     * @param position where the first byte goes
+     * @param size how many bytes
+     * @return what was written
+     * @throws IOException if a write fails
+     */
+    public static Digest write(FileChannel channel, long position, long size) throws IOException {
+        MessageDigest sha = sha256();
+        long written = 0;
+        while (written < size) {
+            int start = (int) (written % BLOCK);
+            int length = (int) Math.min(size - written, 256 * 1024);
+            ByteBuffer buffer = ByteBuffer.wrap(BYTES, start, length);
+            sha.update(BYTES, start, length);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer, position + written + (buffer.position() - start));
             }
             written += length;
         }
