@@ -8,6 +8,11 @@ public enum FallbackReason {
     NOT_LINUX,
     /** Native access is not enabled for splice4j ({@code --enable-native-access}), or libc could not be bound. */
     NO_NATIVE_ACCESS,
+    /**
+     * {@code splice(2)} itself is denied to this process: {@code EPERM} or {@code ENOSYS} from a seccomp
+     * profile or a security module, as in a container run with a stricter profile than Docker's default.
+     */
+    SPLICE_DENIED,
     /** The channels' file descriptors can't be read in this JVM. */
     NO_FD,
     /** A channel is not the JDK's own socket or file implementation (a wrapper might encrypt or frame the bytes). */

@@ -98,6 +98,26 @@ public final class SpliceEngine implements AutoCloseable {
     }
 
     /**
+     * Returns the pipe capacity open now, in bytes: what the kernel charges the user for.
+     *
+     * @return bytes over all loops
+     */
+    public long openPipeBytes() {
+        return core.openPipeBytes();
+    }
+
+    /**
+     * Returns how often the kernel granted a new pipe less than the size asked for (above
+     * {@code pipe-max-size}, or past the user's {@code pipe-user-pages-soft}, where new pipes hold
+     * two pages): the pool then stops asking until a pipe is closed, and works with what it got.
+     *
+     * @return the count over all loops
+     */
+    public int pipeResizeRefusals() {
+        return core.pipeResizeRefusals();
+    }
+
+    /**
      * Returns the number of event loops.
      *
      * @return the count

@@ -177,18 +177,18 @@ class NetnsForwarderIT {
         ChildProcess forwarder = forwarder("auto");
         ChildProcess sink = sink("--reply", "4m");
         long start = System.nanoTime();
-        ChildProcess source = source("24m");
+        ChildProcess source = source("64m");
         assertEquals(0, source.awaitExit(Duration.ofSeconds(120)), source.describe() + sink.describe());
         double seconds = (System.nanoTime() - start) / 1e9;
         assertEquals(0, sink.awaitExit(Duration.ofSeconds(30)), sink.describe());
-        Output.assertDelivered(source, sink, 0, 24 * MIB, 4 * MIB);
+        Output.assertDelivered(source, sink, 0, 64 * MIB, 4 * MIB);
         String drops = net.mustIn(net.server, "iptables", "-L", "-v", "-n", "-x");
         Matcher dropped = Pattern.compile("(?m)^\\s*(\\d+)\\s+\\d+\\s+DROP").matcher(drops);
         long packets = 0;
         while (dropped.find()) {
             packets += Long.parseLong(dropped.group(1));
         }
-        System.out.printf(Locale.ROOT, "netns 5%% loss: 24 MiB + 4 MiB in %.2f s, %d packets dropped%n", seconds, packets);
+        System.out.printf(Locale.ROOT, "netns 5%% loss: 64 MiB + 4 MiB in %.2f s, %d packets dropped%n", seconds, packets);
         assertTrue(packets > 100, "the loss rule dropped packets: " + drops);
         String summary = stopForwarder(forwarder);
         assertTrue(summary.contains("1 connections (1 completed"), summary);
@@ -213,6 +213,7 @@ class NetnsForwarderIT {
         assertTrue(fds <= baseline, "forwarder fds " + fds + ", baseline " + baseline + ": " + ProcFs.fds(forwarder.pid()));
         assertTrue(forwarder.isAlive());
         String summary = stopForwarder(forwarder);
+        System.out.println("netns: the forwarder logged: " + forwarder.stderr().strip());
         String log = forwarder.stderr().toLowerCase(Locale.ROOT);
         assertTrue(log.contains("econnreset") || log.contains("connection reset"), "the forwarder logs the reset: "
                 + forwarder.describe());

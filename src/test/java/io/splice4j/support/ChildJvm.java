@@ -48,7 +48,7 @@ public final class ChildJvm implements AutoCloseable {
     /**
      * Starts {@code main} with the library's JVM flags plus {@code jvmArgs}.
      *
-     * @param runAs a user to run as (with {@code setpriv}), or {@code null} for this one
+     * @param runAs a user to run as (with {@code runuser}, so only as root), or {@code null} for this one
      * @param main the class to run
      * @param jvmArgs extra JVM options
      * @param args the program's arguments
@@ -59,7 +59,7 @@ public final class ChildJvm implements AutoCloseable {
             throws IOException {
         List<String> command = new ArrayList<>();
         if (runAs != null) {
-            command.addAll(List.of("setpriv", "--reuid=" + runAs, "--regid=" + runAs, "--clear-groups", "--"));
+            command.addAll(List.of("runuser", "-u", runAs, "--"));
         }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--add-exports",
@@ -90,10 +90,14 @@ public final class ChildJvm implements AutoCloseable {
     public String await(String prefix, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         for (;;) {
-            String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            String line = lines.poll(Math.min(1_000_000_000L, Math.max(0, deadline - System.nanoTime())),
+                    TimeUnit.NANOSECONDS);
+            if (line == null && (System.nanoTime() - deadline >= 0 || !process.isAlive() && lines.isEmpty())) {
+                throw new AssertionError("no line starting with '" + prefix + "' within " + seconds + " s"
+                        + (process.isAlive() ? "" : " (the child exited)") + "; output:\n" + output());
+            }
             if (line == null) {
-                throw new AssertionError("no line starting with '" + prefix + "' within " + seconds + " s; output:\n"
-                        + output());
+                continue;
             }
             if (line.startsWith(prefix)) {
                 return line;

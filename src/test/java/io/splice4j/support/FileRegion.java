@@ -25,6 +25,22 @@ public final class FileRegion {
      * @throws IOException if reading fails
      */
     public static Digest digest(Path file, long position, long size) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return digest(channel, position, size);
+        }
+    }
+
+    /**
+     * Like {@link #digest(Path, long, long)}, through a channel already open: where this JVM holds a
+     * lock on the file, opening and closing another channel would release it (POSIX lock semantics).
+     *
+     * @param channel a channel open for reading
+     * @param position the first byte
+     * @param size how many bytes at most
+     * @return what the range holds
+     * @throws IOException if reading fails
+     */
+    public static Digest digest(FileChannel channel, long position, long size) throws IOException {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
@@ -33,16 +49,14 @@ public final class FileRegion {
         }
         ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
         long total = 0;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (total < size) {
-                buffer.clear().limit((int) Math.min(buffer.capacity(), size - total));
-                int read = channel.read(buffer, position + total);
-                if (read < 0) {
-                    break;
-                }
-                sha.update(buffer.array(), 0, read);
-                total += read;
+        while (total < size) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), size - total));
+            int read = channel.read(buffer, position + total);
+            if (read < 0) {
+                break;
             }
+            sha.update(buffer.array(), 0, read);
+            total += read;
         }
         return Digest.of(total, sha.digest());
     }

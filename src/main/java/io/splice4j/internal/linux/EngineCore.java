@@ -87,6 +87,24 @@ public final class EngineCore {
         return open;
     }
 
+    /** @return pipe capacity open over all loops, in bytes */
+    public long openPipeBytes() {
+        long bytes = 0;
+        for (EventLoop loop : loops) {
+            bytes += loop.pool.openBytes();
+        }
+        return bytes;
+    }
+
+    /** @return how often the kernel granted a pipe less than the size asked for */
+    public int pipeResizeRefusals() {
+        int refusals = 0;
+        for (EventLoop loop : loops) {
+            refusals += loop.pool.resizeRefusals();
+        }
+        return refusals;
+    }
+
     /** @return how many loops */
     public int loopCount() {
         return loops.length;

@@ -21,7 +21,7 @@ final class PipePool {
     private volatile long openBytes;
     /** The kernel refused the last resize: new pipes keep their default size until a pipe is closed. */
     private boolean resizeRefused;
-    private int resizeRefusals;
+    private volatile int resizeRefusals;
 
     PipePool(int maxPipes, long maxBytes, int pipeSize) {
         this.maxPipes = maxPipes;

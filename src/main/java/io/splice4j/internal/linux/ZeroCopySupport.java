@@ -108,6 +108,13 @@ public final class ZeroCopySupport {
         } catch (LinkageError | RuntimeException e) {
             return off(FallbackReason.NO_NATIVE_ACCESS, "can't bind libc: " + e);
         }
+        // A seccomp profile (a container's) or a security module may deny splice(2) outright. Asked
+        // for 0 bytes the kernel returns 0 before it looks at the fds, so where splice is allowed this
+        // probe costs one system call and nothing else.
+        if (LibC.splice(-1, java.lang.foreign.MemorySegment.NULL, -1, java.lang.foreign.MemorySegment.NULL, 0, 0) != 0) {
+            return off(FallbackReason.SPLICE_DENIED, "splice(2) is denied to this process ("
+                    + io.splice4j.linux.Errno.name(LibC.errno()) + "; a seccomp profile or security module?)");
+        }
         Optional<FdAccess> access = FdAccess.discover();
         if (access.isEmpty()) {
             return off(FallbackReason.NO_FD, "can't read socket fds; add --add-exports java.base/sun.nio.ch="
