@@ -72,8 +72,8 @@ class EngineScaleTest {
             assertEquals("CLOSED " + 2 * RELAYS + " of " + 2 * RELAYS, farEnds.await("CLOSED", 180));
             assertEquals(0, farEnds.await(60), farEnds.output());
         }
-        assertEquals(fdsBefore.size(), OpenFds.count(), () -> "fds after closing every relay and the engine: "
-                + OpenFds.openedSince(fdsBefore));
+        // Other tests' leftovers may close meanwhile; what matters is that nothing opened here is open.
+        assertEquals("", OpenFds.openedSince(fdsBefore), "fds after closing every relay and the engine");
     }
 
     private static long usedHeapAfterGc() {
