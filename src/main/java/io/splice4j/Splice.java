@@ -144,6 +144,7 @@ public final class Splice {
      * @param options chunk size, mode, hints and the executor for the two directions
      * @return the running relay, which now owns both channels
      * @throws IllegalArgumentException if {@code a} and {@code b} are the same channel
+     * @throws IllegalStateException if the options name an engine that is closed
      * @throws ClosedChannelException if a channel is closed
      * @throws NotYetConnectedException if a channel is not connected
      * @throws IllegalBlockingModeException if a channel is in non-blocking mode

@@ -30,6 +30,7 @@ public final class SpliceEngine implements AutoCloseable {
     private static SpliceEngine shared;
 
     private final EngineCore core;
+    private volatile boolean closed;
 
     private SpliceEngine(EngineCore core) {
         this.core = core;
@@ -82,6 +83,9 @@ public final class SpliceEngine implements AutoCloseable {
     }
 
     Relay relay(SocketChannel a, SocketChannel b, SpliceOptions options) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("the engine is closed");
+        }
         a.configureBlocking(false);
         b.configureBlocking(false);
         return new Relay(core.relay(a, b, options.chunkSize(), options.mode(), options.moveHint(),
@@ -133,6 +137,7 @@ public final class SpliceEngine implements AutoCloseable {
      */
     @Override
     public void close() {
+        closed = true;
         core.close();
     }
 

@@ -14,9 +14,10 @@ import java.util.function.ToLongFunction;
  * @param transfersStarted transfers started, by the path they took
  * @param transfersFinished transfers that reached end-of-stream, by path
  * @param transfersFailed transfers that ended with an exception, by path
- * @param bytesSpliced bytes delivered by {@code splice(2)}
- * @param bytesCopied bytes delivered through user-space buffers
- * @param spliceCalls {@code splice(2)} system calls made
+ * @param bytesSpliced bytes delivered by {@code splice(2)} (or {@code sendfile(2)}, file to socket)
+ * @param bytesCopied bytes delivered by the portable path: user-space buffers, or the JDK's own
+ *     {@code FileChannel.transferTo} for a file
+ * @param spliceCalls {@code splice(2)} and {@code sendfile(2)} system calls made
  * @param readinessWaits times a transfer waited for a socket to become readable or writable
  * @param fallbacks transfers that asked for {@link SpliceMode#AUTO} but copied, by reason
  */

@@ -15,6 +15,7 @@ public final class EngineCore {
     private final EventLoop[] loops;
     private final FdAccess access;
     private final AtomicInteger next = new AtomicInteger();
+    private volatile boolean closed;
 
     private EngineCore(EventLoop[] loops, FdAccess access) {
         this.loops = loops;
@@ -70,6 +71,9 @@ public final class EngineCore {
      */
     public RelayHandle relay(SocketChannel a, SocketChannel b, int chunkSize, SpliceMode mode, boolean move,
             boolean more) {
+        if (closed) {
+            throw new IllegalStateException("the engine is closed");
+        }
         EventLoop loop = nextLoop();
         boolean splice = mode != SpliceMode.PORTABLE;
         // PORTABLE was asked for, so copying is no fallback: the result names no reason.
@@ -112,6 +116,7 @@ public final class EngineCore {
 
     /** Stops every loop: their relays end with {@code AsynchronousCloseException}, their fds close. */
     public void close() {
+        closed = true;
         for (EventLoop loop : loops) {
             loop.close();
         }

@@ -152,39 +152,43 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
      */
     private void end() {
         finished = true;
-        loop.unwatch(this);
-        if (fdA >= 0) {
-            loop.remove(fdA);
-        }
-        if (fdB >= 0) {
-            loop.remove(fdB);
-        }
-        loop.dropToken(tokenA);
-        loop.dropToken(tokenB);
-        aToB.release();
-        bToA.release();
-        if (keyA != null) {
-            keyA.cancel();
-        }
-        if (keyB != null) {
-            keyB.cancel();
-        }
-        closeQuietly(a);
-        closeQuietly(b);
-        // Flush the cancelled keys now, so that the sockets are really closed before completion.
-        loop.deregistered();
-        loop.flushDeregistrations();
-        SpliceResult forward = aToB.result();
-        SpliceResult backward = bToA.result();
-        for (SpliceResult direction : new SpliceResult[] {forward, backward}) {
-            if (failure == null) {
-                Metrics.finished(direction.path());
-            } else {
-                Metrics.failed(direction.path());
+        try {
+            loop.unwatch(this);
+            if (fdA >= 0) {
+                loop.remove(fdA);
             }
+            if (fdB >= 0) {
+                loop.remove(fdB);
+            }
+            loop.dropToken(tokenA);
+            loop.dropToken(tokenB);
+            aToB.release();
+            bToA.release();
+            if (keyA != null) {
+                keyA.cancel();
+            }
+            if (keyB != null) {
+                keyB.cancel();
+            }
+            closeQuietly(a);
+            closeQuietly(b);
+            // Flush the cancelled keys now, so that the sockets are really closed before completion.
+            loop.deregistered();
+            loop.flushDeregistrations();
+        } finally {
+            // Whatever failed above, nobody may wait forever for this relay.
+            SpliceResult forward = aToB.result();
+            SpliceResult backward = bToA.result();
+            for (SpliceResult direction : new SpliceResult[] {forward, backward}) {
+                if (failure == null) {
+                    Metrics.finished(direction.path());
+                } else {
+                    Metrics.failed(direction.path());
+                }
+            }
+            completion.complete(new RelayResult(forward, backward, Optional.ofNullable(failure),
+                    closedByCaller && failure == null));
         }
-        completion.complete(new RelayResult(forward, backward, Optional.ofNullable(failure),
-                closedByCaller && failure == null));
     }
 
     private static void closeQuietly(SocketChannel channel) {

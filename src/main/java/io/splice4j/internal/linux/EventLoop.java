@@ -279,7 +279,7 @@ final class EventLoop {
     }
 
     void flushDeregistrations() {
-        if (deregistered) {
+        if (deregistered && holder.isOpen()) {
             deregistered = false;
             try {
                 // Flushing the cancelled keys is what performs the deferred closes.

@@ -1,0 +1,48 @@
+package io.splice4j.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.splice4j.Relay;
+import io.splice4j.RelayResult;
+import io.splice4j.Splice;
+import io.splice4j.SpliceEngine;
+import io.splice4j.SpliceOptions;
+import io.splice4j.support.Harness;
+import io.splice4j.support.OpenFds;
+import io.splice4j.support.Payload;
+import java.nio.channels.AsynchronousCloseException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Closing an engine ends its relays and frees its fds; a closed engine takes no new relay. */
+class EngineLifecycleTest {
+
+    @Test
+    void closingTheEngineEndsItsRelaysAndFreesEveryFd() throws Exception {
+        Payload.expected(1); // the JDK opens /dev/random and /dev/urandom for good on first use
+        try (Harness harness = new Harness()) {
+            var before = OpenFds.list();
+            SpliceEngine engine = SpliceEngine.builder().loops(2).name("lifecycle").build();
+            Relay relay = Splice.relay(harness.source().near(), harness.target().near(),
+                    SpliceOptions.builder().engine(engine).build());
+            Payload.write(harness.source().far(), 100_000);
+            assertEquals(Payload.expected(100_000), Payload.readExactly(harness.target().far(), 100_000));
+
+            engine.close();
+            RelayResult result = relay.completion().get(10, TimeUnit.SECONDS);
+            assertInstanceOf(AsynchronousCloseException.class, result.failure().orElseThrow());
+            assertEquals(100_000, result.aToB().bytes());
+            assertFalse(harness.source().near().isOpen());
+            assertFalse(harness.target().near().isOpen());
+            assertEquals(Payload.expected(0), Payload.readToEnd(harness.target().far()), "the peer sees the close");
+            assertEquals("", OpenFds.openedSince(before), "fds left by the engine");
+
+            var e = assertThrows(IllegalStateException.class, () -> Splice.relay(harness.source().far(),
+                    harness.target().far(), SpliceOptions.builder().engine(engine).build()));
+            assertEquals("the engine is closed", e.getMessage());
+        }
+    }
+}
