@@ -24,7 +24,10 @@ public enum FallbackReason {
      * of waiting for a pipe; counted once per chunk copied that way.
      */
     POOL_EXHAUSTED,
-    /** The caller is a virtual thread, which must not wait in a blocking native call. */
+    /**
+     * The caller is a virtual thread, which must not wait in a blocking native call, and no engine
+     * can run to park it on.
+     */
     VIRTUAL_THREAD,
     /** The kernel refused to splice this pair of fds ({@code EINVAL} on the first call; nothing was consumed). */
     EINVAL,

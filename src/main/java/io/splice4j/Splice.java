@@ -25,11 +25,11 @@ import java.util.Optional;
  *
  * <h2>Paths</h2>
  * A transfer splices (source socket → pipe → target socket, no byte entering user space) when
- * {@link #zeroCopy()} is true, the channels are the JDK's own socket channels, the caller is a
- * platform thread and the kernel accepts the pair; in {@link SpliceMode#AUTO} it otherwise copies
- * through a direct buffer, and {@link #spliceWithResult} and {@link #metrics()} say which path ran
- * and why. Calls from virtual threads copy: splicing would need a wait in a blocking native call,
- * which would pin the carrier; the copy loop parks properly.
+ * {@link #zeroCopy()} is true, the channels are the JDK's own socket channels and the kernel
+ * accepts the pair; in {@link SpliceMode#AUTO} it otherwise copies through a direct buffer, and
+ * {@link #spliceWithResult} and {@link #metrics()} say which path ran and why. A platform thread
+ * waits for readiness in {@code poll(2)}; a virtual thread never sits in a blocking native call:
+ * it parks on the {@linkplain SpliceEngine#shared() shared engine}'s event loop, so it splices too.
  *
  * <h2>JVM flags</h2>
  * {@code --enable-native-access=ALL-UNNAMED} (or {@code =io.splice4j} on the module path) lets the
@@ -285,8 +285,8 @@ public final class Splice {
 
     /**
      * Returns whether transfers in this JVM can use {@code splice(2)}: Linux, native access
-     * enabled, and a way to read socket fds. Individual transfers may still copy (virtual threads,
-     * channels that aren't the JDK's, pairs the kernel refuses). Never throws.
+     * enabled, and a way to read socket fds. Individual transfers may still copy (channels that
+     * aren't the JDK's, pairs the kernel refuses, no pipe to be had). Never throws.
      *
      * @return {@code true} if zero-copy transfers are possible
      */

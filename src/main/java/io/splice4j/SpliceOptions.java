@@ -132,8 +132,8 @@ public final class SpliceOptions {
 
     /**
      * Returns the executor that runs a {@link Relay}'s two directions, if one was set. Without one,
-     * each relay starts two named daemon platform threads. An executor of virtual threads works:
-     * their directions copy instead of splicing (see {@link FallbackReason#VIRTUAL_THREAD}).
+     * each relay starts two named daemon platform threads. An executor of virtual threads works
+     * too: their directions splice and park on the shared engine while they wait.
      *
      * @return the executor, or empty for the relay's own threads
      */
