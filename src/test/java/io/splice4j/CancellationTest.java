@@ -15,8 +15,9 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -34,10 +35,16 @@ class CancellationTest {
     private record Running(Thread thread, CompletableFuture<Long> endedAt, CompletableFuture<Long> bytes) {
     }
 
-    private static Running start(Harness harness, SpliceMode mode) throws Exception {
+    /** Every mode on a platform thread and, parked on the shared engine, on a virtual thread. */
+    static Stream<Arguments> callers() {
+        return Stream.of(Arguments.of(SpliceMode.ZERO_COPY, false), Arguments.of(SpliceMode.PORTABLE, false),
+                Arguments.of(SpliceMode.ZERO_COPY, true), Arguments.of(SpliceMode.PORTABLE, true));
+    }
+
+    private static Running start(Harness harness, SpliceMode mode, boolean virtual) throws Exception {
         CompletableFuture<Long> endedAt = new CompletableFuture<>();
         CompletableFuture<Long> bytes = new CompletableFuture<>();
-        Thread thread = Thread.ofPlatform().start(() -> {
+        Thread thread = (virtual ? Thread.ofVirtual() : Thread.ofPlatform()).start(() -> {
             try {
                 bytes.complete(Splice.splice(harness.source().near(), harness.target().near(),
                         SpliceOptions.defaults().withMode(mode)));
@@ -75,12 +82,12 @@ class CancellationTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(value = SpliceMode.class, names = {"ZERO_COPY", "PORTABLE"})
-    void closingTheSourceEndsTheTransfer(SpliceMode mode) throws Exception {
+    @ParameterizedTest(name = "{0}, virtual thread: {1}")
+    @MethodSource("callers")
+    void closingTheSourceEndsTheTransfer(SpliceMode mode, boolean virtual) throws Exception {
         var fds = FdBaseline.take();
         try (Harness harness = new Harness()) {
-            Running running = start(harness, mode);
+            Running running = start(harness, mode, virtual);
             long start = System.nanoTime();
             harness.source().near().close();
             millisSince(start, running);
@@ -91,12 +98,12 @@ class CancellationTest {
         FdBaseline.assertNoLeak(fds);
     }
 
-    @ParameterizedTest
-    @EnumSource(value = SpliceMode.class, names = {"ZERO_COPY", "PORTABLE"})
-    void closingTheTargetEndsTheTransfer(SpliceMode mode) throws Exception {
+    @ParameterizedTest(name = "{0}, virtual thread: {1}")
+    @MethodSource("callers")
+    void closingTheTargetEndsTheTransfer(SpliceMode mode, boolean virtual) throws Exception {
         var fds = FdBaseline.take();
         try (Harness harness = new Harness()) {
-            Running running = start(harness, mode);
+            Running running = start(harness, mode, virtual);
             long start = System.nanoTime();
             harness.target().near().close();
             millisSince(start, running);
@@ -106,12 +113,12 @@ class CancellationTest {
         FdBaseline.assertNoLeak(fds);
     }
 
-    @ParameterizedTest
-    @EnumSource(value = SpliceMode.class, names = {"ZERO_COPY", "PORTABLE"})
-    void interruptingTheThreadClosesBothChannels(SpliceMode mode) throws Exception {
+    @ParameterizedTest(name = "{0}, virtual thread: {1}")
+    @MethodSource("callers")
+    void interruptingTheThreadClosesBothChannels(SpliceMode mode, boolean virtual) throws Exception {
         var fds = FdBaseline.take();
         try (Harness harness = new Harness()) {
-            Running running = start(harness, mode);
+            Running running = start(harness, mode, virtual);
             long start = System.nanoTime();
             running.thread().interrupt();
             millisSince(start, running);
