@@ -29,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  * or many at once on the same file; and each test JVM finds file fds the way its flags allow.
  */
 @Tag("flag-free-jvm")
-@Tag("portable-jvm")
 class FileTransferHygieneTest {
 
     private static final long SIZE = 200_000;
@@ -38,6 +37,7 @@ class FileTransferHygieneTest {
     Path dir;
 
     @Test
+    @Tag("portable-jvm")
     void fileFdsAreFoundTheWayTheJvmFlagsAllow() {
         Optional<FileFdAccess.Kind> kind = FileFdAccess.current().map(FileFdAccess::kind);
         switch (TestJvm.current()) {
@@ -118,8 +118,9 @@ class FileTransferHygieneTest {
     /**
      * Eight threads send the same file at once, fifty times each: every transfer delivers every byte.
      * With the marker-lock way of finding fds, one transfer closing its duplicate fd releases the
-     * others' marker locks (they are POSIX locks of the same process), so a few may copy instead
-     * ({@link FallbackReason#NO_FD}); with the reflective way none does.
+     * others' marker locks (they are POSIX locks of the same process); they mark again, and the rare
+     * one that loses its marker four times copies instead ({@link FallbackReason#NO_FD}). With the
+     * reflective way none copies.
      */
     @Test
     void concurrentTransfersOfOneFileAllDeliverEveryByte() throws Exception {

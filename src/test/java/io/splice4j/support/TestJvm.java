@@ -7,7 +7,10 @@ import java.util.Locale;
  * JVM's expectations differ by design.
  */
 public enum TestJvm {
-    /** Native access and {@code --add-exports java.base/sun.nio.ch}: zero-copy with the reflective accessor. */
+    /**
+     * Native access, {@code --add-exports} and {@code --add-opens java.base/sun.nio.ch}: zero-copy with
+     * the reflective socket and file fd accessors.
+     */
     DEFAULT,
     /** Native access and no other flag: zero-copy through the {@code /proc/self/fd} matcher. */
     FLAG_FREE,

@@ -55,6 +55,8 @@ public final class FileFdAccess {
     /** Marker locks sit at a random byte in [2^62, 2^62 + 2^40): far past any file's data. */
     private static final long MARK_BASE = 1L << 62;
     private static final long MARK_SPAN = 1L << 40;
+    /** Markers taken before giving up when concurrent transfers of the file keep releasing them. */
+    private static final int MARK_ATTEMPTS = 4;
 
     private static final String JDK_FILE_CHANNEL = "sun.nio.ch.FileChannelImpl";
     private static final Path FD_DIR = Path.of("/proc/self/fd");
@@ -194,21 +196,42 @@ public final class FileFdAccess {
 
     private int duplicateMarked(FileChannel channel, boolean writing)
             throws AsynchronousCloseException, NotSpliceableException {
+        // Another transfer of the same file that closes its duplicate meanwhile releases this
+        // process's locks on the file, the marker among them: then mark again.
+        for (int attempt = 1; ; attempt++) {
+            int owned = duplicateMarkedOnce(channel, writing);
+            if (owned >= 0) {
+                return owned;
+            }
+            if (attempt == MARK_ATTEMPTS) {
+                throw closedOr(channel, "the marker lock was released " + MARK_ATTEMPTS
+                        + " times before its fd was duplicated (transfers of the same file ended meanwhile)");
+            }
+        }
+    }
+
+    /** Returns the owned duplicate, or {@code -1} if the marker lock vanished before it was made. */
+    private int duplicateMarkedOnce(FileChannel channel, boolean writing)
+            throws AsynchronousCloseException, NotSpliceableException {
         long mark = MARK_BASE + ThreadLocalRandom.current().nextLong(MARK_SPAN);
         FileLock marker = lockMarker(channel, mark, writing);
         try {
-            Marked marked = findMarked(channel, mark);
-            int fd = marked.fd();
-            refuseIfLocked(marked.lock().pid(), marked.lock().device(), marked.lock().inode());
+            Optional<Marked> marked = findMarked(channel, mark);
+            if (marked.isEmpty()) {
+                return -1;
+            }
+            int fd = marked.get().fd();
+            PosixLocks.Lock lock = marked.get().lock();
+            refuseIfLocked(lock.pid(), lock.device(), lock.inode());
             int owned = Fds.duplicate(fd);
             if (owned < 0) {
                 throw closedOr(channel, "fcntl(fd " + fd + ", F_DUPFD_CLOEXEC): " + Errno.name(LibC.errno()));
             }
             // The duplicate shares the open file description, so it lists the marker too; if it doesn't,
-            // the number was closed and reused between the look and the dup.
+            // the number was closed and reused between the look and the dup, or the marker vanished.
             if (markerThrough(owned, mark).isEmpty()) {
                 LibC.close(owned);
-                throw closedOr(channel, "fd " + fd + " changed while it was duplicated");
+                return -1;
             }
             lastSeen.put(channel, fd);
             return owned;
@@ -244,23 +267,21 @@ public final class FileFdAccess {
     private record Marked(int fd, PosixLocks.Lock lock) {
     }
 
-    private Marked findMarked(FileChannel channel, long mark) throws AsynchronousCloseException, NotSpliceableException {
+    private Optional<Marked> findMarked(FileChannel channel, long mark) throws NotSpliceableException {
         Integer cached = lastSeen.get(channel);
         if (cached != null) {
             Optional<PosixLocks.Lock> lock = markerThrough(cached, mark);
             if (lock.isPresent()) {
-                return new Marked(cached, lock.get());
+                return Optional.of(new Marked(cached, lock.get()));
             }
         }
         for (int fd : fileFds()) {
             Optional<PosixLocks.Lock> lock = markerThrough(fd, mark);
             if (lock.isPresent()) {
-                return new Marked(fd, lock.get());
+                return Optional.of(new Marked(fd, lock.get()));
             }
         }
-        // Also when another transfer of the same file closed its duplicate meanwhile: that released
-        // this process's locks on the file, the marker among them.
-        throw closedOr(channel, "no fd in /proc/self/fdinfo lists the marker lock");
+        return Optional.empty();
     }
 
     private static Optional<PosixLocks.Lock> markerThrough(int fd, long mark) {
