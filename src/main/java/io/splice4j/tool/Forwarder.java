@@ -3,12 +3,16 @@ package io.splice4j.tool;
 import io.splice4j.Splice;
 import io.splice4j.SpliceOptions;
 import java.io.PrintStream;
+import java.time.Duration;
 
 /**
  * The {@code splice4j} command: a TCP forwarder built on {@link io.splice4j.Relay}, and its
  * self-check. Run {@code java -jar splice4j.jar --help}.
  */
 public final class Forwarder {
+
+    /** How long connections in flight may take to finish on SIGINT/SIGTERM before they are closed. */
+    private static final Duration SHUTDOWN_GRACE = Duration.ofMillis(500);
 
     private Forwarder() {
     }
@@ -51,7 +55,7 @@ public final class Forwarder {
         out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                forwarder.close();
+                forwarder.close(SHUTDOWN_GRACE);
             } catch (Exception e) {
                 out.println("splice4j: closing failed: " + e);
             }

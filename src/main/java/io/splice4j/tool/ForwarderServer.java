@@ -11,7 +11,12 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -133,11 +138,24 @@ final class ForwarderServer implements AutoCloseable {
     /** Stops accepting, closes every relay, and returns when all have ended. */
     @Override
     public void close() throws IOException {
+        close(Duration.ZERO);
+    }
+
+    /**
+     * Stops accepting, gives the relays still running up to {@code grace} to end by themselves
+     * (one whose client has just seen its last byte is usually a moment from done), closes the rest,
+     * and returns when all have ended.
+     */
+    void close(Duration grace) throws IOException {
         server.close();
         try {
             acceptor.join();
+            CompletableFuture<?>[] running = active.stream().map(Relay::completion).toArray(CompletableFuture[]::new);
+            CompletableFuture.allOf(running).get(grace.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // Relays that outlast the grace period are closed below.
         }
         for (Relay relay : active) {
             relay.close();
