@@ -1,0 +1,57 @@
+package io.splice4j.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.Future;
+
+/**
+ * Reads the target connection to its end-of-stream on its own thread, as the far end of a proxy
+ * would. Measured operations only count bytes; verifying ones also compare every byte.
+ */
+final class Drain extends Peer {
+
+    /** Large enough that the reader is never the narrow part; the same for every row. */
+    private static final int BUFFER_SIZE = 1 << 20;
+
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
+
+    Drain() {
+        super("bench-drain");
+    }
+
+    /** Counts the bytes until end-of-stream. */
+    Future<Long> count(SocketChannel channel) {
+        return submit(() -> read(channel, null));
+    }
+
+    /** Counts the bytes until end-of-stream and checks each against {@code expected}. */
+    Future<Long> compare(SocketChannel channel, Payload expected) {
+        return submit(() -> read(channel, expected));
+    }
+
+    private long read(SocketChannel channel, Payload expected) throws IOException {
+        long total = 0;
+        IllegalStateException mismatch = null;
+        for (;;) {
+            buffer.clear();
+            int n = channel.read(buffer);
+            if (n < 0) {
+                break;
+            }
+            if (expected != null && mismatch == null) {
+                try {
+                    expected.check(total, buffer.flip());
+                } catch (IllegalStateException e) {
+                    // Keep reading to the end: a reader that stops would stall the transfer.
+                    mismatch = e;
+                }
+            }
+            total += n;
+        }
+        if (mismatch != null) {
+            throw mismatch;
+        }
+        return total;
+    }
+}
