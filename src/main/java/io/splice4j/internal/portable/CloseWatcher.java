@@ -19,6 +19,7 @@ final class CloseWatcher {
     static final int PERIOD_MILLIS = 20;
 
     private static final Set<Watch> WATCHES = ConcurrentHashMap.newKeySet();
+    private static volatile boolean idle;
     private static final Thread THREAD = Thread.ofPlatform().daemon().name("splice4j-close-watcher")
             .unstarted(CloseWatcher::watchForever);
 
@@ -70,15 +71,24 @@ final class CloseWatcher {
     static Watch watch(SocketChannel source, Channel target) {
         Watch watch = new Watch(source, target);
         WATCHES.add(watch);
-        LockSupport.unpark(THREAD);
+        // Only a watcher in its untimed park needs waking; with watches present it wakes by itself
+        // every period, and waking it per transfer would cost a context switch per short transfer.
+        // The watcher raises the flag before it looks at the set, so an add it doesn't see is one
+        // whose adder sees the flag.
+        if (idle) {
+            LockSupport.unpark(THREAD);
+        }
         return watch;
     }
 
     private static void watchForever() {
         for (;;) {
+            idle = true;
             if (WATCHES.isEmpty()) {
                 LockSupport.park();
+                idle = false;
             } else {
+                idle = false;
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PERIOD_MILLIS));
             }
             for (Watch watch : WATCHES) {
