@@ -14,8 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -48,7 +50,7 @@ import org.testcontainers.utility.MountableFile;
  * <p>Images ({@code -Dsplice4j.it.image} or {@code SPLICE4J_IT_IMAGE}):
  * <ul>
  * <li>{@code local} (default): {@code splice4j-it-base:bookworm}, a Debian rootfs built without a
- * registry by {@code ci/integration-setup.sh base-image}, with this JVM's JDK bind-mounted read-only
+ * registry by {@code src/test/scripts/integration-setup.sh base-image}, with this JVM's JDK bind-mounted read-only
  * at {@code /opt/jdk} (so Linux hosts only);
  * <li>{@code dockerfile}: built from {@code docker/Dockerfile} (FROM {@code eclipse-temurin:25-jre},
  * or {@code -Dsplice4j.it.jdk-image}) where a registry is reachable, e.g. Docker Desktop on macOS.
@@ -65,6 +67,8 @@ class DockerForwarderIT {
             Optional.ofNullable(System.getenv("SPLICE4J_IT_IMAGE")).orElse("local"));
     private static final String BASE_IMAGE = System.getProperty("splice4j.it.base-image", "splice4j-it-base:bookworm");
     private static final String CLASSES = "/opt/splice4j-it/classes";
+    /** On every container and network of the suite; its value is the role. */
+    private static final String LABEL = "io.splice4j.it";
     private static final int LISTEN_PORT = 8000;
     private static final int SERVER_PORT = 9000;
     private static final long MIB = 1L << 20;
@@ -90,13 +94,15 @@ class DockerForwarderIT {
                 Prerequisites.require(System.getProperty("os.name", "").startsWith("Linux"), "binds this JVM's JDK "
                         + "into Linux containers, so needs a Linux host (elsewhere: -Dsplice4j.it.image=dockerfile)");
                 Prerequisites.require(imageExists(docker, BASE_IMAGE), "needs the local image " + BASE_IMAGE
-                        + " (build it: sudo ci/integration-setup.sh base-image; or -Dsplice4j.it.image=dockerfile)");
+                        + " (build it: sudo src/test/scripts/integration-setup.sh base-image; or -Dsplice4j.it.image=dockerfile)");
                 image = CompletableFuture.completedFuture(BASE_IMAGE);
                 bindJdk = true;
             }
             case "dockerfile" -> {
+                Path dockerfile = projectDir().resolve("docker/Dockerfile");
+                Prerequisites.require(Files.isRegularFile(dockerfile), "needs " + dockerfile);
                 ImageFromDockerfile built = new ImageFromDockerfile("splice4j-it-jdk", false)
-                        .withFileFromPath("Dockerfile", projectDir().resolve("docker/Dockerfile"))
+                        .withFileFromPath("Dockerfile", dockerfile)
                         .withFileFromPath("splice4j.jar", JAR);
                 String jdkImage = System.getProperty("splice4j.it.jdk-image");
                 if (jdkImage != null) {
@@ -107,8 +113,17 @@ class DockerForwarderIT {
             }
             default -> throw new IllegalArgumentException("-Dsplice4j.it.image wants local or dockerfile, got " + IMAGE_MODE);
         }
-        front = Network.newNetwork();
-        back = Network.newNetwork();
+        front = labelled(Network.builder()).build();
+        back = labelled(Network.builder()).build();
+    }
+
+    /** Labels the suite's networks, so that leftovers of a crashed run can be found. */
+    private static Network.NetworkImpl.NetworkImplBuilder labelled(Network.NetworkImpl.NetworkImplBuilder builder) {
+        return builder.createNetworkCmdModifier(cmd -> {
+            Map<String, String> labels = new HashMap<>(Optional.ofNullable(cmd.getLabels()).orElse(Map.of()));
+            labels.put(LABEL, "network");
+            cmd.withLabels(labels);
+        });
     }
 
     @AfterAll
@@ -259,7 +274,7 @@ class DockerForwarderIT {
             if (bindJdk) {
                 withFileSystemBind(Path.of(System.getProperty("java.home")).toString(), "/opt/jdk", BindMode.READ_ONLY);
             }
-            withLabel("io.splice4j.it", role);
+            withLabel(LABEL, role);
         }
 
         /** Also attaches the container to {@code network} under {@code alias}, before it starts. */
@@ -292,7 +307,7 @@ class DockerForwarderIT {
 
         @Override
         public String describe() {
-            return "--- container " + getLabels().get("io.splice4j.it") + " stdout:\n" + getLogs(OutputType.STDOUT)
+            return "--- container " + getLabels().get(LABEL) + " stdout:\n" + getLogs(OutputType.STDOUT)
                     + "\n--- stderr:\n" + getLogs(OutputType.STDERR);
         }
 

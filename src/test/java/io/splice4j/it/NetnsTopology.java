@@ -145,8 +145,10 @@ final class NetnsTopology implements AutoCloseable {
             for (String ns : net.namespaces) {
                 must("ip", "netns", "add", ns);
                 must("ip", "-n", ns, "link", "set", "lo", "up");
-                // A new namespace may inherit forwarding from the host (Docker turns it on there).
-                must("ip", "netns", "exec", ns, "sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward");
+                noForwarding(ns);
+                // The kernel's own defaults, whatever the host tuned, where /proc/sys is writable.
+                run("ip", "netns", "exec", ns, "sh", "-c", "echo 4096 131072 6291456 > /proc/sys/net/ipv4/tcp_rmem"
+                        + " && echo 4096 16384 4194304 > /proc/sys/net/ipv4/tcp_wmem");
             }
             must("ip", "-n", net.proxy, "link", "add", "p0", "type", "veth", "peer", "name", "c0", "netns", net.client);
             must("ip", "-n", net.proxy, "link", "add", "p1", "type", "veth", "peer", "name", "s0", "netns", net.server);
@@ -158,6 +160,21 @@ final class NetnsTopology implements AutoCloseable {
         } catch (RuntimeException e) {
             net.close();
             throw e;
+        }
+    }
+
+    /**
+     * A new namespace may inherit IP forwarding from the host (Docker turns it on there): turn it off,
+     * or, where {@code /proc/sys} is read-only (an unprivileged container), drop forwarded packets.
+     * Without routes the client can't reach the server anyway; this makes sure of it.
+     */
+    private static void noForwarding(String ns) {
+        Result sysctl = run("ip", "netns", "exec", ns, "sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward");
+        if (!sysctl.ok()) {
+            if (tool("iptables").isEmpty()) {
+                throw new IllegalStateException("can't turn IP forwarding off in " + ns + ": " + sysctl.output());
+            }
+            must("ip", "netns", "exec", ns, "iptables", "-P", "FORWARD", "DROP");
         }
     }
 

@@ -26,6 +26,9 @@ final class Prerequisites {
         if (required()) {
             fail("CI=true, so this suite must run, but it " + reason);
         }
-        Assumptions.abort("skipped: " + reason + " (CI=true makes this a failure)");
+        String suite = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass().getSimpleName();
+        // Failsafe shows only a count of skipped tests: say why on the console too, on one line.
+        System.out.println(suite + " skipped: it " + reason + " (CI=true makes this a failure)");
+        Assumptions.abort("skipped: it " + reason + " (CI=true makes this a failure)");
     }
 }
