@@ -4,6 +4,7 @@ import io.splice4j.Splice;
 import io.splice4j.SpliceOptions;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.time.ZoneId;
 
 /**
  * The {@code splice4j} command: a TCP forwarder built on {@link io.splice4j.Relay}, and its
@@ -47,6 +48,9 @@ public final class Forwarder {
     }
 
     private static void serve(ForwarderArgs args, PrintStream out) throws Exception {
+        // Load the time zone rules now, which the log format needs: loading them later, when the
+        // process may be out of fds, would fail.
+        ZoneId.systemDefault().getRules();
         SpliceOptions options = SpliceOptions.builder().mode(args.mode()).chunkSize(args.chunkSize()).build();
         ForwarderServer forwarder = ForwarderServer.start(args.listen(), args.connect(), options, result -> { });
         out.println("splice4j: forwarding " + forwarder.address() + " -> " + args.connect() + ", mode "

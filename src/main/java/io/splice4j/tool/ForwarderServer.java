@@ -72,7 +72,7 @@ final class ForwarderServer implements AutoCloseable {
                 return;
             } catch (IOException e) {
                 // EMFILE and friends: keep serving the clients already connected.
-                LOG.log(Level.WARNING, "accept failed: {0}", e.toString());
+                log(Level.WARNING, "accept failed: {0}", e);
                 continue;
             }
             stats.accepted();
@@ -83,39 +83,37 @@ final class ForwarderServer implements AutoCloseable {
     }
 
     private void connect(SocketChannel client) {
-        SocketChannel upstreamChannel;
+        SocketChannel upstreamChannel = null;
         try {
             upstreamChannel = SocketChannel.open();
-            try {
-                upstreamChannel.socket().connect(upstream, CONNECT_TIMEOUT_MILLIS);
-            } catch (IOException e) {
-                upstreamChannel.close();
-                throw e;
-            }
-        } catch (IOException e) {
-            stats.upstreamFailed();
-            LOG.log(Level.WARNING, "client {0}: can''t connect to {1}: {2}; closing the client",
-                    remote(client), upstream, e.toString());
-            closeQuietly(client);
-            return;
-        }
-        try {
+            upstreamChannel.socket().connect(upstream, CONNECT_TIMEOUT_MILLIS);
             Relay relay = Splice.relay(client, upstreamChannel, options);
             active.add(relay);
-            relay.completion().thenAccept(result -> finished(relay, client, result));
-        } catch (IOException | RuntimeException e) {
+            relay.completion().thenAccept(result -> finished(relay, result));
+        } catch (Exception | LinkageError e) {
+            // Out of fds even the log line may fail: it can't keep the client from being closed.
             stats.upstreamFailed();
-            LOG.log(Level.WARNING, "client {0}: can''t relay: {1}", remote(client), e.toString());
+            log(Level.WARNING, "client {0}: can''t connect to {1}: {2}; closing the client", remote(client), upstream, e);
             closeQuietly(client);
-            closeQuietly(upstreamChannel);
+            if (upstreamChannel != null) {
+                closeQuietly(upstreamChannel);
+            }
         }
     }
 
-    private void finished(Relay relay, SocketChannel client, RelayResult result) {
+    /** Logs without letting a failure to log (no fds left to load a time zone) end the caller. */
+    private static void log(Level level, String format, Object... arguments) {
+        try {
+            LOG.log(level, format, arguments);
+        } catch (RuntimeException | Error e) {
+            // Nothing better to do with it.
+        }
+    }
+
+    private void finished(Relay relay, RelayResult result) {
         active.remove(relay);
         stats.record(result);
-        result.failure().ifPresent(failure -> LOG.log(Level.INFO, "relay ended with a failure: {0}",
-                failure.toString()));
+        result.failure().ifPresent(failure -> log(Level.INFO, "relay ended with a failure: {0}", failure));
         onRelayEnd.accept(result);
     }
 

@@ -20,8 +20,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -46,7 +48,13 @@ class ForwarderIT {
         final List<Thread> collectors = new ArrayList<>();
 
         Jar(String... args) throws IOException {
-            List<String> command = new ArrayList<>(List.of(
+            this(List.of(), args);
+        }
+
+        /** Runs the jar behind {@code prefix}, a command such as {@code prlimit ... --}. */
+        Jar(List<String> prefix, String... args) throws IOException {
+            List<String> command = new ArrayList<>(prefix);
+            command.addAll(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
             command.addAll(List.of(args));
             assertTrue(Files.isRegularFile(JAR), "the packaged jar exists: " + JAR);
@@ -193,6 +201,78 @@ class ForwarderIT {
             assertTrue(jar.stdout().contains("2 connections (0 completed, 0 failed, 0 closed at shutdown, "
                     + "2 upstream connect failures)"), jar.stdout());
             assertTrue(jar.stderr().contains("can't connect to /127.0.0.1:" + closedPort), jar.stderr());
+        }
+    }
+
+    @Test
+    void runningOutOfFdsEndsTheClientsItCantServeAndGoesOn() throws Exception {
+        int clients = 40;
+        try (ServerSocketChannel upstream = ServerSocketChannel.open().bind(loopback(0), clients);
+             Jar jar = new Jar(List.of("prlimit", "--nofile=96", "--"), "--listen", "127.0.0.1:0", "--connect",
+                     "127.0.0.1:" + ((InetSocketAddress) upstream.getLocalAddress()).getPort())) {
+            Matcher listening = LISTENING.matcher(jar.nextLine());
+            assertTrue(listening.matches());
+            // The upstream end reads each request to its end, then holds the connection until released,
+            // so that every relay the forwarder manages to open stays open at once.
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger accepted = new AtomicInteger();
+            Thread server = Thread.ofPlatform().daemon().start(() -> {
+                for (int i = 0; i < clients; i++) {
+                    try {
+                        SocketChannel connection = upstream.accept();
+                        accepted.incrementAndGet();
+                        Thread.ofVirtual().start(() -> {
+                            try (connection) {
+                                Payload.readToEnd(connection);
+                                release.await();
+                            } catch (IOException | InterruptedException ignored) {
+                                // The forwarder gave up on this one.
+                            }
+                        });
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            List<SocketChannel> open = new ArrayList<>();
+            try {
+                for (int i = 0; i < clients; i++) {
+                    SocketChannel client = SocketChannel.open(loopback(Integer.parseInt(listening.group(1))));
+                    open.add(client);
+                    Payload.write(client, 1024);
+                    client.shutdownOutput();
+                }
+                long settledSince = System.nanoTime();
+                for (int last = -1; System.nanoTime() - settledSince < TimeUnit.MILLISECONDS.toNanos(500); ) {
+                    if (accepted.get() != last) {
+                        last = accepted.get();
+                        settledSince = System.nanoTime();
+                    }
+                    Thread.sleep(10); // sampling until the forwarder has done what it can
+                }
+                release.countDown();
+                // 96 fds can't hold 40 relays: each client must still see its connection end, served
+                // or refused, instead of hanging.
+                for (SocketChannel client : open) {
+                    try {
+                        Payload.readToEnd(client);
+                    } catch (IOException reset) {
+                        assertTrue(String.valueOf(reset.getMessage()).contains("reset"), reset.toString());
+                    }
+                }
+            } finally {
+                for (SocketChannel client : open) {
+                    client.close();
+                }
+            }
+            assertTrue(jar.process.isAlive(), "the forwarder survives running out of fds");
+            assertEquals(0, jar.terminate(), jar.stderr());
+            assertTrue(jar.stdout().contains("splice4j summary: " + clients + " connections"), jar.stdout());
+            assertFalse(jar.stdout().contains("(" + clients + " completed"), "96 fds can't serve them all: "
+                    + jar.stdout());
+            System.out.println("with 96 fds: " + jar.stdout().lines().filter(l -> !l.startsWith("splice4j: forwarding"))
+                    .toList() + "; log lines: " + jar.stderr().lines().count());
+            server.interrupt();
         }
     }
 
