@@ -54,13 +54,24 @@ class EngineScaleTest {
             assertEquals("VERIFIED " + RELAYS + " failed 0", farEnds.await("VERIFIED", 180));
 
             long heapPerRelay = (usedHeapAfterGc() - heapBefore) / RELAYS;
+            // Idle relays cost no CPU beyond each loop's liveness check every 50 ms. The GC just run
+            // may still finish its work concurrently: let it, then measure two quiet seconds.
+            Thread.sleep(500);
+            long cpuBefore = processCpuNanos();
+            long loopCpuBefore = engineThreadCpuNanos();
+            long idleStart = System.nanoTime();
+            Thread.sleep(2000); // measuring quiet seconds, not waiting for anything
+            double idleCpuShare = (processCpuNanos() - cpuBefore) / (double) (System.nanoTime() - idleStart);
+            double loopCpuShare = (engineThreadCpuNanos() - loopCpuBefore) / (double) (System.nanoTime() - idleStart);
             int threadsNow = Thread.activeCount();
             long engineThreads = Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().startsWith("scale-")).count();
             System.out.printf("%d idle relays on %d loops: %d fds per relay (its two sockets), ~%d heap bytes per"
-                    + " relay, %d engine threads, %d threads in the JVM (%d before), %d pipes open%n", RELAYS,
-                    engine.loops(), fdsPerRelay, heapPerRelay, engineThreads, threadsNow, threadsBefore,
-                    engine.openPipes());
+                    + " relay, %d engine threads, %d threads in the JVM (%d before), %d pipes open, idle CPU: engine"
+                    + " threads %.2f %% of one core, whole test JVM %.1f %%%n", RELAYS, engine.loops(), fdsPerRelay,
+                    heapPerRelay, engineThreads, threadsNow, threadsBefore, engine.openPipes(), 100 * loopCpuShare,
+                    100 * idleCpuShare);
+            assertTrue(loopCpuShare < 0.01, "idle relays cost the engine " + loopCpuShare + " of a core");
             assertTrue(engineThreads <= 2L * cores, "engine threads: " + engineThreads);
             assertTrue(threadsNow - threadsBefore <= 2 * cores + 4, "threads grew from " + threadsBefore + " to "
                     + threadsNow);
@@ -74,6 +85,16 @@ class EngineScaleTest {
         }
         // Other tests' leftovers may close meanwhile; what matters is that nothing opened here is open.
         assertEquals("", OpenFds.openedSinceExceptUnixSockets(fdsBefore), "fds after closing every relay and the engine");
+    }
+
+    private static long engineThreadCpuNanos() {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("scale-"))
+                .mapToLong(t -> threads.getThreadCpuTime(t.threadId())).sum();
+    }
+
+    private static long processCpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
     }
 
     private static long usedHeapAfterGc() {

@@ -14,6 +14,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.Selector;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
@@ -66,7 +67,19 @@ final class EventLoop {
 
         /** Called on the loop thread when the loop shuts down: end now. */
         void loopClosing();
+
+        /**
+         * Whether to be checked every {@link #LIVENESS_MILLIS} ms (a waiting transfer, which must
+         * notice a close within 100 ms) or only every {@link #SLOW_LIVENESS_MILLIS} ms (a relay,
+         * whose channels only it should close), so that thousands of idle relays cost next to no CPU.
+         */
+        default boolean urgent() {
+            return false;
+        }
     }
+
+    /** How often relays are checked: every two seconds. */
+    static final int SLOW_LIVENESS_MILLIS = 2000;
 
     private final int epfd;
     private final int wakeFd;
@@ -81,6 +94,7 @@ final class EventLoop {
     private final AtomicLong tokens = new AtomicLong(WAKE_TOKEN + 1);
     private final ArrayDeque<Runnable> again = new ArrayDeque<>();
     private final Set<Watched> watched = ConcurrentHashMap.newKeySet();
+    private final Set<Watched> urgent = ConcurrentHashMap.newKeySet();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closing;
     private boolean deregistered;
@@ -144,13 +158,13 @@ final class EventLoop {
     }
 
     void watch(Watched item) {
-        watched.add(item);
+        (item.urgent() ? urgent : watched).add(item);
         // The loop may be in an endless epoll_wait: wake it so it starts timing liveness checks.
         wakeup();
     }
 
     void unwatch(Watched item) {
-        watched.remove(item);
+        (item.urgent() ? urgent : watched).remove(item);
     }
 
     /** Notes that a relay cancelled its selector keys: the holder must flush them to finish closes. */
@@ -208,10 +222,13 @@ final class EventLoop {
             MemorySegment events = arena.allocate(LibC.EPOLL_EVENT, MAX_EVENTS);
             MemorySegment drainWake = arena.allocate(JAVA_LONG);
             long eventSize = LibC.EPOLL_EVENT.byteSize();
-            long nextLiveness = System.nanoTime();
+            long nextUrgentCheck = System.nanoTime();
+            long nextSlowCheck = System.nanoTime();
             while (!closing) {
                 runTasks();
-                int timeout = !again.isEmpty() || !tasks.isEmpty() ? 0 : watched.isEmpty() ? -1 : LIVENESS_MILLIS;
+                int timeout = !again.isEmpty() || !tasks.isEmpty() ? 0
+                        : !urgent.isEmpty() ? LIVENESS_MILLIS
+                        : !watched.isEmpty() ? SLOW_LIVENESS_MILLIS : -1;
                 int ready = LibC.epollWait(epfd, events, MAX_EVENTS, timeout);
                 if (ready < 0) {
                     int errno = LibC.errno();
@@ -235,10 +252,17 @@ final class EventLoop {
                 for (int queued = again.size(); queued > 0; queued--) {
                     runSafely(again.pollFirst());
                 }
-                if (!watched.isEmpty() && System.nanoTime() - nextLiveness >= 0) {
-                    nextLiveness = System.nanoTime() + LIVENESS_MILLIS * 1_000_000L;
+                long now = System.nanoTime();
+                if (now - nextUrgentCheck >= 0) {
+                    nextUrgentCheck = now + LIVENESS_MILLIS * 1_000_000L;
+                    for (Watched item : urgent) {
+                        checkLiveness(item);
+                    }
+                }
+                if (now - nextSlowCheck >= 0) {
+                    nextSlowCheck = now + SLOW_LIVENESS_MILLIS * 1_000_000L;
                     for (Watched item : watched) {
-                        runSafely(item::checkLiveness);
+                        checkLiveness(item);
                     }
                 }
                 flushDeregistrations();
@@ -249,6 +273,14 @@ final class EventLoop {
             closing = true;
             shutDown();
             stopped.countDown();
+        }
+    }
+
+    private static void checkLiveness(Watched item) {
+        try {
+            item.checkLiveness();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "splice4j liveness check failed", e);
         }
     }
 
@@ -293,8 +325,10 @@ final class EventLoop {
     /** Ends everything still registered (their owners see the loop closing) and frees the loop's fds. */
     private void shutDown() {
         runTasks();
-        for (Watched item : watched) {
-            runSafely(item::loopClosing);
+        for (Set<Watched> items : List.of(urgent, watched)) {
+            for (Watched item : items) {
+                runSafely(item::loopClosing);
+            }
         }
         runTasks();
         again.clear();

@@ -57,6 +57,11 @@ final class LoopWaiter implements EventLoop.Watched, AutoCloseable {
     }
 
     @Override
+    public boolean urgent() {
+        return true;
+    }
+
+    @Override
     public void checkLiveness() {
         if (!source.isOpen() || !target.isOpen()) {
             LockSupport.unpark(thread);
