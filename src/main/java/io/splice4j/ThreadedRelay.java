@@ -1,5 +1,6 @@
 package io.splice4j;
 
+import io.splice4j.internal.ChannelGuard;
 import io.splice4j.internal.RelayHandle;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -94,17 +95,10 @@ final class ThreadedRelay implements RelayHandle {
     }
 
     private void closeChannels() {
-        closeQuietly(a);
-        closeQuietly(b);
+        ChannelGuard.closeQuietly(a);
+        ChannelGuard.closeQuietly(b);
     }
 
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // The relay is ending; a failed close has nothing left to tell.
-        }
-    }
 
     @Override
     public CompletableFuture<RelayResult> completion() {

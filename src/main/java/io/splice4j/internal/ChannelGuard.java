@@ -55,11 +55,17 @@ public final class ChannelGuard {
         return new ClosedByInterruptException();
     }
 
-    private static void closeQuietly(Channel channel) {
+    /**
+     * Closes a channel whose owner is ending anyway: what went wrong is reported elsewhere, and a
+     * failing close has nothing to add.
+     *
+     * @param channel the channel
+     */
+    public static void closeQuietly(Channel channel) {
         try {
             channel.close();
         } catch (IOException ignored) {
-            // Closing is all that's wanted; the interrupt is what gets reported.
+            // See above: closing is all that's wanted.
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.splice4j.tool;
 
+import io.splice4j.internal.ChannelGuard;
 import io.splice4j.Relay;
 import io.splice4j.RelayResult;
 import io.splice4j.Splice;
@@ -94,9 +95,9 @@ final class ForwarderServer implements AutoCloseable {
             // Out of fds even the log line may fail: it can't keep the client from being closed.
             stats.upstreamFailed();
             log(Level.WARNING, "client {0}: can''t connect to {1}: {2}; closing the client", remote(client), upstream, e);
-            closeQuietly(client);
+            ChannelGuard.closeQuietly(client);
             if (upstreamChannel != null) {
-                closeQuietly(upstreamChannel);
+                ChannelGuard.closeQuietly(upstreamChannel);
             }
         }
     }
@@ -125,13 +126,6 @@ final class ForwarderServer implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // Already failing; nothing more to report.
-        }
-    }
 
     /** Stops accepting, closes every relay, and returns when all have ended. */
     @Override

@@ -1,5 +1,6 @@
 package io.splice4j.internal.linux;
 
+import io.splice4j.internal.ChannelGuard;
 import io.splice4j.FallbackReason;
 import io.splice4j.RelayResult;
 import io.splice4j.SpliceResult;
@@ -170,8 +171,8 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
             if (keyB != null) {
                 keyB.cancel();
             }
-            closeQuietly(a);
-            closeQuietly(b);
+            ChannelGuard.closeQuietly(a);
+            ChannelGuard.closeQuietly(b);
             // Flush the cancelled keys now, so that the sockets are really closed before completion.
             loop.deregistered();
             loop.flushDeregistrations();
@@ -191,13 +192,6 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
         }
     }
 
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // The relay is ending; its result says why.
-        }
-    }
 
     @Override
     public CompletableFuture<RelayResult> completion() {

@@ -1,8 +1,5 @@
 package io.splice4j.internal.linux;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-
 import io.splice4j.FallbackReason;
 import io.splice4j.SpliceException;
 import io.splice4j.TransferPath;
@@ -27,14 +24,11 @@ import java.util.function.LongConsumer;
  */
 public final class ZeroCopyLoop {
 
-    /** Longest a wait goes without checking for interrupt and close; well under the 100 ms promise. */
-    static final int WAIT_SLICE_MILLIS = 20;
-
     private final ChannelGuard guard;
     private final int sourceFd;
     private final int targetFd;
     private final Pipe pipe;
-    private final MemorySegment pollFd;
+    private final Readiness readiness;
     private final int chunk;
     private final int drainFlags;
     private final int pumpFlags;
@@ -42,14 +36,14 @@ public final class ZeroCopyLoop {
     private final LoopWaiter waiter;
     private long delivered;
 
-    private ZeroCopyLoop(ChannelGuard guard, int sourceFd, int targetFd, Pipe pipe, MemorySegment pollFd,
+    private ZeroCopyLoop(ChannelGuard guard, int sourceFd, int targetFd, Pipe pipe, Readiness readiness,
             int chunkSize, boolean move, boolean more, LongConsumer progress, LoopWaiter waiter) {
         this.guard = guard;
         this.waiter = waiter;
         this.sourceFd = sourceFd;
         this.targetFd = targetFd;
         this.pipe = pipe;
-        this.pollFd = pollFd;
+        this.readiness = readiness;
         this.chunk = Math.min(chunkSize, pipe.capacity);
         int hints = move ? LibC.SPLICE_F_MOVE : 0;
         this.drainFlags = LibC.SPLICE_F_NONBLOCK | hints;
@@ -83,11 +77,11 @@ public final class ZeroCopyLoop {
             Fds.setNonBlocking(sourceFd);
             Fds.setNonBlocking(targetFd);
             Pipe pipe = Pipe.open(arena, chunkSize);
-            MemorySegment pollFd = arena.allocate(LibC.POLLFD);
+            Readiness readiness = new Readiness(guard, arena);
             // Closed before the arena closes the fds it has registered.
             try (LoopWaiter waiter = Thread.currentThread().isVirtual()
                     ? new LoopWaiter(engine.nextLoop(), arena, source, target) : null) {
-                return new ZeroCopyLoop(guard, sourceFd, targetFd, pipe, pollFd, chunkSize, move, more, progress,
+                return new ZeroCopyLoop(guard, sourceFd, targetFd, pipe, readiness, chunkSize, move, more, progress,
                         waiter).run();
             }
         }
@@ -195,30 +189,16 @@ public final class ZeroCopyLoop {
 
     /** Waits until {@code fd} is ready for {@code events} (or has an error or hang-up to report). */
     private void await(int fd, short events) throws IOException {
-        Metrics.readinessWait();
-        if (waiter != null) {
-            // A virtual thread parks instead of sitting in poll(2); wake-ups may be spurious, and
-            // the caller retries its splice either way.
-            guard.check();
-            waiter.await(fd, events);
-            guard.check();
+        if (waiter == null) {
+            readiness.await(fd, events, delivered);
             return;
         }
-        pollFd.set(JAVA_INT, 0, fd);
-        pollFd.set(JAVA_SHORT, 4, events);
-        for (;;) {
-            guard.check();
-            int ready = LibC.poll(pollFd, 1, WAIT_SLICE_MILLIS);
-            if (ready > 0) {
-                return;
-            }
-            if (ready < 0) {
-                int errno = LibC.errno();
-                if (errno != Errno.EINTR) {
-                    throw failure("poll(fd " + fd + ")", errno);
-                }
-            }
-        }
+        // A virtual thread parks instead of sitting in poll(2); wake-ups may be spurious, and the
+        // caller retries its splice either way.
+        Metrics.readinessWait();
+        guard.check();
+        waiter.await(fd, events);
+        guard.check();
     }
 
     /** A close or interrupt from another thread explains an error better than the errno it caused. */
