@@ -22,13 +22,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Stopping a transfer that waits for data: it ends promptly with the JDK's exception, the peers see
- * the connection end, and no fd stays open. The promise is 100 ms; the assertions allow 500 ms for
+ * the connection end, and no fd stays open. The promise is 100 ms; the assertions allow 1 s for
  * a loaded CI machine, and each test prints what it measured.
  */
 class CancellationTest {
 
     private static final long PROMISE_MILLIS = 100;
-    private static final long ASSERTED_MILLIS = 500;
+    private static final long ASSERTED_MILLIS = 1000;
     private static final long PRIMER = 10_000;
 
     /** A transfer running on its own thread, which records when it ended and how. */

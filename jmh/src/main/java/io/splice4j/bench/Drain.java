@@ -30,6 +30,29 @@ final class Drain extends Peer {
         return submit(() -> read(channel, expected));
     }
 
+    /**
+     * Reads exactly {@code length} bytes, never more, from a connection that stays open (the file
+     * benchmark's), checking each against {@code expected} from its first byte unless that is null.
+     * End-of-stream before the last byte fails.
+     */
+    Future<Long> receive(SocketChannel channel, long length, Payload expected) {
+        return submit(() -> {
+            long total = 0;
+            while (total < length) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), length - total));
+                int n = channel.read(buffer);
+                if (n < 0) {
+                    throw new IllegalStateException("end-of-stream after " + total + " of " + length + " bytes");
+                }
+                if (expected != null) {
+                    expected.check(total, buffer.flip());
+                }
+                total += n;
+            }
+            return total;
+        });
+    }
+
     private long read(SocketChannel channel, Payload expected) throws IOException {
         long total = 0;
         IllegalStateException mismatch = null;

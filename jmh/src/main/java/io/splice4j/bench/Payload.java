@@ -33,6 +33,27 @@ final class Payload {
         return bytes.capacity();
     }
 
+    /**
+     * Throws unless {@code received} (position to limit) equals the payload repeated end to end
+     * without a gap, read from {@code offset} of that endless stream: the check of the streaming
+     * benchmarks, whose connections carry the payload over and over.
+     */
+    void checkCyclic(long offset, ByteBuffer received) {
+        ByteBuffer rest = received.duplicate();
+        long at = offset;
+        while (rest.hasRemaining()) {
+            int from = (int) (at % size());
+            int length = Math.min(rest.remaining(), size() - from);
+            ByteBuffer piece = rest.slice(rest.position(), length);
+            int mismatch = bytes.slice(from, length).mismatch(piece);
+            if (mismatch >= 0) {
+                throw new IllegalStateException("stream byte " + (at + mismatch) + " differs from what was sent");
+            }
+            rest.position(rest.position() + length);
+            at += length;
+        }
+    }
+
     /** A fresh read-only view from the first byte; the caller may move its position. */
     ByteBuffer view() {
         return bytes.duplicate();

@@ -14,6 +14,17 @@ final class Sender extends Peer {
         this.payload = payload;
     }
 
+    /** Writes the payload once and leaves the connection open (the file benchmark's). */
+    Future<Long> write(SocketChannel channel) {
+        return submit(() -> {
+            ByteBuffer bytes = payload.view();
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            return (long) payload.size();
+        });
+    }
+
     Future<Long> send(SocketChannel channel) {
         return submit(() -> {
             ByteBuffer bytes = payload.view();
