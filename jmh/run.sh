@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Builds the JMH suite and runs it through the Maven wrapper, from any directory.
 #
-#   jmh/run.sh                 full run (~3 min on 2 cores): JSON to jmh/results/<date>.json, the
-#                              Markdown table printed and written to jmh/results/latest.md
-#   jmh/run.sh --smoke         one short iteration of every benchmark (~1 min), for CI; exits
-#                              non-zero if any benchmark fails to build, run or verify its bytes
-#   jmh/run.sh ... REGEX       only the benchmarks matching REGEX (JMH's include syntax)
+#   jmh/run.sh                 full run (~8 min on 2 cores): JMH, then the idle footprint
+#                              (IdleFootprint, in JVMs of its own); JSON to jmh/results/<date>.json,
+#                              the footprint to jmh/results/<date>-footprint.txt, the Markdown tables
+#                              printed and written to jmh/results/latest.md
+#   jmh/run.sh --smoke         one short iteration of every benchmark and a small footprint (~2 min),
+#                              for CI; non-zero exit if any fails to build, run or verify its bytes
+#   jmh/run.sh ... REGEX       only the benchmarks matching REGEX (JMH's include syntax; the
+#                              footprint is io.splice4j.bench.IdleFootprint.idle)
 #   jmh/run.sh ... -Dsplice4j.sources=DIR   benchmark the library sources in DIR instead of
 #                              src/main/java (e.g. a `git archive` of another commit)
 #
@@ -21,7 +24,7 @@ for arg in "$@"; do
     case "$arg" in
         --smoke) mode=smoke ;;
         --full) mode=full ;;
-        -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 0 ;;
         -D*) maven_args+=("$arg") ;;
         -*) echo "unknown option $arg (try --help)" >&2; exit 2 ;;
         *) include="$arg" ;;

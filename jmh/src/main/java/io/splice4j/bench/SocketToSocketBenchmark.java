@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {
     // Lets splice4j call libc (without it the zero-copy rows fail: they ask for ZERO_COPY).
     "--enable-native-access=ALL-UNNAMED",

@@ -1,0 +1,139 @@
+package io.splice4j.bench;
+
+import io.splice4j.Splice;
+import io.splice4j.SpliceMode;
+import io.splice4j.SpliceOptions;
+import io.splice4j.SpliceResult;
+import io.splice4j.TransferPath;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The rows of the file table, in table order; the first, the JDK's own transfer, is the baseline.
+ * Every method moves exactly {@code count} bytes between position 0 of the file and the socket, on
+ * the calling thread, and fails if it can't.
+ */
+public enum FileContender {
+
+    JDK("FileChannel.transferTo", "FileChannel.transferFrom") {
+        @Override
+        long send(FileChannel file, long count, SocketChannel socket, ByteBuffer buffer) throws IOException {
+            long position = 0;
+            while (position < count) {
+                long n = file.transferTo(position, count - position, socket);
+                if (n <= 0) {
+                    throw new IllegalStateException("transferTo moved nothing at " + position + " of " + count);
+                }
+                position += n;
+            }
+            return position;
+        }
+
+        @Override
+        long receive(SocketChannel socket, FileChannel file, long count, ByteBuffer buffer) throws IOException {
+            long position = 0;
+            while (position < count) {
+                long n = file.transferFrom(socket, position, count - position);
+                if (n <= 0) {
+                    throw new IllegalStateException("transferFrom moved nothing at " + position + " of " + count);
+                }
+                position += n;
+            }
+            return position;
+        }
+    },
+    DIRECT_LOOP_64K("read/write loop, 64 KiB direct buffer", "read/write loop, 64 KiB direct buffer") {
+        @Override
+        long send(FileChannel file, long count, SocketChannel socket, ByteBuffer buffer) throws IOException {
+            long position = 0;
+            while (position < count) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), count - position));
+                int n = file.read(buffer, position);
+                if (n < 0) {
+                    throw new IllegalStateException("the file ended at " + position + " of " + count);
+                }
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    socket.write(buffer);
+                }
+                position += n;
+            }
+            return position;
+        }
+
+        @Override
+        long receive(SocketChannel socket, FileChannel file, long count, ByteBuffer buffer) throws IOException {
+            long position = 0;
+            while (position < count) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), count - position));
+                if (socket.read(buffer) < 0) {
+                    throw new IllegalStateException("end-of-stream at " + position + " of " + count);
+                }
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    position += file.write(buffer, position);
+                }
+            }
+            return position;
+        }
+    },
+    SPLICE4J_PORTABLE("splice4j PORTABLE (transferTo)", "splice4j PORTABLE (1 MiB direct buffer)") {
+        @Override
+        long send(FileChannel file, long count, SocketChannel socket, ByteBuffer buffer) throws IOException {
+            return check(Splice.transferWithResult(file, 0, count, socket, options(SpliceMode.PORTABLE)),
+                    TransferPath.PORTABLE);
+        }
+
+        @Override
+        long receive(SocketChannel socket, FileChannel file, long count, ByteBuffer buffer) throws IOException {
+            return check(Splice.transferWithResult(socket, file, 0, count, options(SpliceMode.PORTABLE)),
+                    TransferPath.PORTABLE);
+        }
+    },
+    SPLICE4J_ZERO_COPY("splice4j ZERO_COPY (sendfile)", "splice4j ZERO_COPY (splice through a 1 MiB pipe)") {
+        @Override
+        long send(FileChannel file, long count, SocketChannel socket, ByteBuffer buffer) throws IOException {
+            return check(Splice.transferWithResult(file, 0, count, socket, options(SpliceMode.ZERO_COPY)),
+                    TransferPath.ZERO_COPY);
+        }
+
+        @Override
+        long receive(SocketChannel socket, FileChannel file, long count, ByteBuffer buffer) throws IOException {
+            return check(Splice.transferWithResult(socket, file, 0, count, options(SpliceMode.ZERO_COPY)),
+                    TransferPath.ZERO_COPY);
+        }
+    };
+
+    private final String sendLabel;
+    private final String receiveLabel;
+
+    FileContender(String sendLabel, String receiveLabel) {
+        this.sendLabel = sendLabel;
+        this.receiveLabel = receiveLabel;
+    }
+
+    /** What the results table calls this row in {@code direction}. */
+    public String label(FileDirection direction) {
+        return direction == FileDirection.FILE_TO_SOCKET ? sendLabel : receiveLabel;
+    }
+
+    /** File → socket. */
+    abstract long send(FileChannel file, long count, SocketChannel socket, ByteBuffer buffer) throws IOException;
+
+    /** Socket → file. */
+    abstract long receive(SocketChannel socket, FileChannel file, long count, ByteBuffer buffer) throws IOException;
+
+    /** The defaults (1 MiB chunks) in one mode: ZERO_COPY fails rather than copy under its label. */
+    private static SpliceOptions options(SpliceMode mode) {
+        return SpliceOptions.defaults().withMode(mode);
+    }
+
+    private static long check(SpliceResult result, TransferPath expected) {
+        if (result.path() != expected) {
+            throw new IllegalStateException("the transfer took " + result + ", not " + expected);
+        }
+        return result.bytes();
+    }
+}
