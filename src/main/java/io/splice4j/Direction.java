@@ -33,10 +33,10 @@ final class Direction {
         if (options.mode() != SpliceMode.PORTABLE) {
             try {
                 path = TransferPath.ZERO_COPY;
-                // A virtual thread waits on the shared engine's loops, parked, instead of in poll(2).
+                // Waits park on the shared engine's loops: a virtual thread must not sit in poll(2),
+                // and a parked platform thread costs nothing while idle, unlike poll slices.
                 ZeroCopyLoop.transfer(source, target, options.chunkSize(), options.moveHint(), options.moreHint(),
-                        delivered::addAndGet, Thread.currentThread().isVirtual() ? SpliceEngine.sharedCoreIfSupported()
-                                : null);
+                        delivered::addAndGet, SpliceEngine.sharedCoreIfSupported());
                 return result();
             } catch (NotSpliceableException e) {
                 if (options.mode() == SpliceMode.ZERO_COPY) {

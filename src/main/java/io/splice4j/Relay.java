@@ -56,7 +56,7 @@ public final class Relay implements AutoCloseable {
 
     /**
      * Stops the relay: closes both channels and returns once both directions have stopped and every
-     * fd the relay opened is closed, within about 20 ms on threads and at once on an engine.
+     * fd the relay opened is closed, within about 50 ms on threads and at once on an engine.
      * Idempotent; a call after the relay ended returns at once.
      */
     @Override

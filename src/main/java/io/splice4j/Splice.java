@@ -27,9 +27,10 @@ import java.util.Optional;
  * A transfer splices (source socket → pipe → target socket, no byte entering user space) when
  * {@link #zeroCopy()} is true, the channels are the JDK's own socket channels and the kernel
  * accepts the pair; in {@link SpliceMode#AUTO} it otherwise copies through a direct buffer, and
- * {@link #spliceWithResult} and {@link #metrics()} say which path ran and why. A platform thread
- * waits for readiness in {@code poll(2)}; a virtual thread never sits in a blocking native call:
- * it parks on the {@linkplain SpliceEngine#shared() shared engine}'s event loop, so it splices too.
+ * {@link #spliceWithResult} and {@link #metrics()} say which path ran and why. While a socket isn't
+ * ready the thread parks on the {@linkplain SpliceEngine#shared() shared engine}'s event loop: a
+ * virtual thread never sits in a blocking native call (so it splices too), and an idle transfer
+ * costs no CPU.
  *
  * <h2>JVM flags</h2>
  * {@code --enable-native-access=ALL-UNNAMED} (or {@code =io.splice4j} on the module path) lets the

@@ -15,8 +15,8 @@ import java.util.function.LongConsumer;
 
 /**
  * One direction of zero-copy transfer: source socket → pipe → target socket with non-blocking
- * {@code splice(2)}, waiting in {@code poll(2)} when a socket isn't ready on a platform thread, or
- * parked on an engine's event loop on a virtual thread.
+ * {@code splice(2)}, parked on an engine's event loop while a socket isn't ready (or, without an
+ * engine, on a platform thread in {@code poll(2)} slices).
  *
  * <p>The loop owns duplicates of both sockets' fds and its pipe, all closed by its arena on every
  * exit path. Waits are cut into short slices so that an interrupt or a close of either channel from
@@ -60,8 +60,9 @@ public final class ZeroCopyLoop {
      * @param move whether to pass {@code SPLICE_F_MOVE}
      * @param more whether to pass {@code SPLICE_F_MORE} when writing to the target
      * @param progress told of every block of bytes the target accepted
-     * @param engine where a virtual thread waits for readiness without pinning its carrier, or
-     *     {@code null} if there is none (virtual threads then can't splice)
+     * @param engine where the thread parks while it waits for readiness (a virtual thread without
+     *     pinning its carrier, an idle platform thread without waking up), or {@code null} to wait in
+     *     {@code poll(2)} slices (then virtual threads can't splice)
      * @return bytes delivered to the target
      * @throws NotSpliceableException if this pair can't splice; nothing was read from the source
      * @throws IOException on failure; {@link SpliceException} carries the bytes delivered
@@ -79,8 +80,7 @@ public final class ZeroCopyLoop {
             Pipe pipe = Pipe.open(arena, chunkSize);
             Readiness readiness = new Readiness(guard, arena);
             // Closed before the arena closes the fds it has registered.
-            try (LoopWaiter waiter = Thread.currentThread().isVirtual()
-                    ? new LoopWaiter(engine.nextLoop(), arena, source, target) : null) {
+            try (LoopWaiter waiter = engine != null ? new LoopWaiter(engine.nextLoop(), arena, source, target) : null) {
                 return new ZeroCopyLoop(guard, sourceFd, targetFd, pipe, readiness, chunkSize, move, more, progress,
                         waiter).run();
             }
