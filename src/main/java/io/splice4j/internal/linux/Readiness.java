@@ -42,15 +42,27 @@ final class Readiness {
      */
     void await(int fd, short events, long delivered) throws IOException {
         Metrics.readinessWait();
+        while (!awaitFor(fd, events, delivered, Integer.MAX_VALUE)) {
+            // Slices until ready; awaitFor checks for interrupt and close between them.
+        }
+    }
+
+    /**
+     * Like {@link #await}, but gives up after {@code slices} wait slices and returns {@code false},
+     * without counting a readiness wait: for a caller that parks elsewhere when a socket stays idle.
+     */
+    boolean awaitFor(int fd, short events, long delivered, int slices) throws IOException {
         pollFd.set(JAVA_INT, 0, fd);
         pollFd.set(JAVA_SHORT, 4, events);
-        for (;;) {
+        for (int slice = 0; slice < slices; ) {
             guard.check();
             int ready = LibC.poll(pollFd, 1, WAIT_SLICE_MILLIS);
             if (ready > 0) {
-                return;
+                return true;
             }
-            if (ready < 0) {
+            if (ready == 0) {
+                slice++;
+            } else {
                 int errno = LibC.errno();
                 if (errno != Errno.EINTR) {
                     guard.check();
@@ -58,5 +70,6 @@ final class Readiness {
                 }
             }
         }
+        return false;
     }
 }

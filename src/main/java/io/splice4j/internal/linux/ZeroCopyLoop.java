@@ -24,6 +24,9 @@ import java.util.function.LongConsumer;
  */
 public final class ZeroCopyLoop {
 
+    /** Poll slices (20 ms each) a platform thread waits before it parks: busy sockets stay fast. */
+    static final int POLL_SLICES_BEFORE_PARKING = 5;
+
     private final ChannelGuard guard;
     private final int sourceFd;
     private final int targetFd;
@@ -187,15 +190,24 @@ public final class ZeroCopyLoop {
         }
     }
 
-    /** Waits until {@code fd} is ready for {@code events} (or has an error or hang-up to report). */
+    /**
+     * Waits until {@code fd} is ready for {@code events} (or has an error or hang-up to report). A
+     * platform thread first waits in {@code poll(2)}, which wakes it with the least latency while
+     * bytes keep coming; a socket idle for {@value #POLL_SLICES_BEFORE_PARKING} slices (and any wait
+     * on a virtual thread, which must not sit in a native call) parks on the engine's loop instead,
+     * where an idle transfer costs nothing. Wake-ups from the loop may be spurious: the caller
+     * retries its splice either way.
+     */
     private void await(int fd, short events) throws IOException {
         if (waiter == null) {
             readiness.await(fd, events, delivered);
             return;
         }
-        // A virtual thread parks instead of sitting in poll(2); wake-ups may be spurious, and the
-        // caller retries its splice either way.
         Metrics.readinessWait();
+        if (!Thread.currentThread().isVirtual()
+                && readiness.awaitFor(fd, events, delivered, POLL_SLICES_BEFORE_PARKING)) {
+            return;
+        }
         guard.check();
         waiter.await(fd, events);
         guard.check();
