@@ -9,17 +9,23 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A second JVM running a main class from the test classes, talking line by line over its standard
  * streams. Stopped by its PID when closed.
  */
 public final class ChildJvm implements AutoCloseable {
+
+    /** Class-directory copies made for other users; deleted when their child is closed. */
+    private static final List<Path> COPIES = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private final Process process;
     private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -65,10 +71,35 @@ public final class ChildJvm implements AutoCloseable {
         command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--add-exports",
                 "java.base/sun.nio.ch=ALL-UNNAMED"));
         command.addAll(jvmArgs);
-        command.addAll(List.of("-cp", location(Splice.class) + File.pathSeparator + location(main),
-                main.getName()));
+        String classPath = location(Splice.class) + File.pathSeparator + location(main);
+        if (runAs != null) {
+            // The checkout may sit in a directory other users can't enter (mktemp -d makes 0700).
+            classPath = readableCopy(location(Splice.class)) + File.pathSeparator + readableCopy(location(main));
+        }
+        command.addAll(List.of("-cp", classPath, main.getName()));
         command.addAll(List.of(args));
         return new ChildJvm(command);
+    }
+
+    /** Copies a class directory into a new temporary directory everyone may read. */
+    private static String readableCopy(String directory) throws IOException {
+        Path source = Path.of(directory);
+        Path copy = Files.createTempDirectory("splice4j-classes",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        try (Stream<Path> paths = Files.walk(source)) {
+            for (Path path : (Iterable<Path>) paths::iterator) {
+                Path target = copy.resolve(source.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+                } else {
+                    Files.copy(path, target);
+                    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+                }
+            }
+        }
+        COPIES.add(copy);
+        return copy.toString();
     }
 
     private static String location(Class<?> type) {
@@ -139,9 +170,22 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** Kills the child by its PID if it still runs. */
+    /** Kills the child by its PID if it still runs, and deletes the class copies made for it. */
     @Override
     public void close() {
         process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Path copy : COPIES) {
+            try (Stream<Path> paths = Files.walk(copy)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException ignored) {
+                // A temporary directory left behind is harmless.
+            }
+            COPIES.remove(copy);
+        }
     }
 }
