@@ -19,6 +19,7 @@ import java.util.function.ToLongFunction;
  *     {@code FileChannel.transferTo} for a file
  * @param spliceCalls {@code splice(2)} and {@code sendfile(2)} system calls made
  * @param readinessWaits times a transfer waited for a socket to become readable or writable
+ * @param idleTimeouts transfers and relays ended by their {@linkplain SpliceOptions#idleTimeout() idle timeout}
  * @param fallbacks transfers that asked for {@link SpliceMode#AUTO} but copied, by reason
  */
 public record SpliceMetrics(
@@ -29,6 +30,7 @@ public record SpliceMetrics(
         long bytesCopied,
         long spliceCalls,
         long readinessWaits,
+        long idleTimeouts,
         Map<FallbackReason, Long> fallbacks) {
 
     /**
@@ -41,6 +43,7 @@ public record SpliceMetrics(
      * @param bytesCopied bytes copied
      * @param spliceCalls splice calls
      * @param readinessWaits readiness waits
+     * @param idleTimeouts idle timeouts
      * @param fallbacks fallbacks by reason
      */
     public SpliceMetrics {
@@ -110,6 +113,7 @@ public record SpliceMetrics(
                 bytesCopied - earlier.bytesCopied,
                 spliceCalls - earlier.spliceCalls,
                 readinessWaits - earlier.readinessWaits,
+                idleTimeouts - earlier.idleTimeouts,
                 difference(FallbackReason.class, fallbacks, earlier.fallbacks));
     }
 

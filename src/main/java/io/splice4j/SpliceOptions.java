@@ -1,5 +1,6 @@
 package io.splice4j;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -28,6 +29,7 @@ public final class SpliceOptions {
     private final boolean moreHint;
     private final Executor executor;
     private final SpliceEngine engine;
+    private final Duration idleTimeout;
 
     private SpliceOptions(Builder builder) {
         this.chunkSize = builder.chunkSize;
@@ -36,6 +38,7 @@ public final class SpliceOptions {
         this.moreHint = builder.moreHint;
         this.executor = builder.executor;
         this.engine = builder.engine;
+        this.idleTimeout = builder.idleTimeout;
     }
 
     /**
@@ -66,6 +69,7 @@ public final class SpliceOptions {
         Builder builder = new Builder().chunkSize(chunkSize).mode(mode).moveHint(moveHint).moreHint(moreHint);
         builder.executor = executor;
         builder.engine = engine;
+        builder.idleTimeout = idleTimeout;
         return builder;
     }
 
@@ -151,22 +155,47 @@ public final class SpliceOptions {
         return Optional.ofNullable(engine);
     }
 
+    /**
+     * Returns how long a transfer or relay may go without moving a byte before it is ended. A relay
+     * counts bytes in either direction and ends with {@link RelayResult.End#IDLE_TIMEOUT}; a
+     * one-direction transfer throws {@link java.nio.channels.InterruptedByTimeoutException} carrying
+     * no bytes lost (the bytes delivered are in {@link Splice#metrics()} and in the relay's counters).
+     * Deadlines are checked by a periodic scan, so a timeout fires up to about 50 ms late; no timer
+     * or thread is created per transfer.
+     *
+     * @return the idle timeout, or empty for none (the default)
+     */
+    public Optional<Duration> idleTimeout() {
+        return Optional.ofNullable(idleTimeout);
+    }
+
+    /**
+     * Returns these options with an idle timeout.
+     *
+     * @param idleTimeout how long without a byte moved, positive; {@code null} for none
+     * @return the new options
+     * @throws IllegalArgumentException if {@code idleTimeout} is zero or negative
+     */
+    public SpliceOptions withIdleTimeout(Duration idleTimeout) {
+        return toBuilder().idleTimeout(idleTimeout).build();
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof SpliceOptions o && chunkSize == o.chunkSize && mode == o.mode
                 && moveHint == o.moveHint && moreHint == o.moreHint && Objects.equals(executor, o.executor)
-                && Objects.equals(engine, o.engine);
+                && Objects.equals(engine, o.engine) && Objects.equals(idleTimeout, o.idleTimeout);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(chunkSize, mode, moveHint, moreHint, executor, engine);
+        return Objects.hash(chunkSize, mode, moveHint, moreHint, executor, engine, idleTimeout);
     }
 
     @Override
     public String toString() {
         return "SpliceOptions[chunkSize=" + chunkSize + ", mode=" + mode + ", moveHint=" + moveHint
-                + ", moreHint=" + moreHint + ", executor=" + executor + ", engine=" + engine + "]";
+                + ", moreHint=" + moreHint + ", executor=" + executor + ", engine=" + engine + ", idleTimeout=" + idleTimeout + "]";
     }
 
     /** Builds {@link SpliceOptions}. Not thread-safe. */
@@ -178,6 +207,7 @@ public final class SpliceOptions {
         private boolean moreHint;
         private Executor executor;
         private SpliceEngine engine;
+        private Duration idleTimeout;
 
         private Builder() {
         }
@@ -246,6 +276,21 @@ public final class SpliceOptions {
          */
         public Builder engine(SpliceEngine engine) {
             this.engine = engine;
+            return this;
+        }
+
+        /**
+         * Sets the idle timeout: see {@link SpliceOptions#idleTimeout()}.
+         *
+         * @param idleTimeout how long without a byte moved, positive; {@code null} for none
+         * @return this builder
+         * @throws IllegalArgumentException if {@code idleTimeout} is zero or negative
+         */
+        public Builder idleTimeout(Duration idleTimeout) {
+            if (idleTimeout != null && (idleTimeout.isZero() || idleTimeout.isNegative())) {
+                throw new IllegalArgumentException("idleTimeout must be positive: " + idleTimeout);
+            }
+            this.idleTimeout = idleTimeout;
             return this;
         }
 

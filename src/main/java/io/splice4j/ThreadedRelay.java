@@ -89,8 +89,9 @@ final class ThreadedRelay implements RelayHandle {
         if (running.decrementAndGet() == 0) {
             closeChannels();
             IOException first = failure.get();
-            completion.complete(new RelayResult(aToB.result(), bToA.result(), Optional.ofNullable(first),
-                    closedByCaller && first == null));
+            RelayResult.End end = first != null ? RelayResult.End.FAILED
+                    : closedByCaller ? RelayResult.End.CLOSED : RelayResult.End.COMPLETED;
+            completion.complete(new RelayResult(aToB.result(), bToA.result(), end, Optional.ofNullable(first)));
         }
     }
 

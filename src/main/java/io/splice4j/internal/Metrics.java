@@ -18,6 +18,7 @@ public final class Metrics {
     private static final LongAdder BYTES_COPIED = new LongAdder();
     private static final LongAdder SPLICE_CALLS = new LongAdder();
     private static final LongAdder READINESS_WAITS = new LongAdder();
+    private static final LongAdder IDLE_TIMEOUTS = new LongAdder();
 
     private Metrics() {
     }
@@ -86,6 +87,11 @@ public final class Metrics {
         READINESS_WAITS.increment();
     }
 
+    /** Counts a transfer or relay ended by its idle timeout. */
+    public static void idleTimeout() {
+        IDLE_TIMEOUTS.increment();
+    }
+
     /**
      * Takes a snapshot.
      *
@@ -94,7 +100,7 @@ public final class Metrics {
     public static SpliceMetrics snapshot() {
         return new SpliceMetrics(sums(TransferPath.values(), STARTED), sums(TransferPath.values(), FINISHED),
                 sums(TransferPath.values(), FAILED), BYTES_SPLICED.sum(), BYTES_COPIED.sum(), SPLICE_CALLS.sum(),
-                READINESS_WAITS.sum(), sums(FallbackReason.values(), FALLBACKS));
+                READINESS_WAITS.sum(), IDLE_TIMEOUTS.sum(), sums(FallbackReason.values(), FALLBACKS));
     }
 
     private static <K extends Enum<K>> Map<K, Long> sums(K[] keys, LongAdder[] adders) {

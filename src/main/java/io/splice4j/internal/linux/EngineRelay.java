@@ -187,8 +187,9 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
                     Metrics.failed(direction.path());
                 }
             }
-            completion.complete(new RelayResult(forward, backward, Optional.ofNullable(failure),
-                    closedByCaller && failure == null));
+            RelayResult.End end = failure != null ? RelayResult.End.FAILED
+                    : closedByCaller ? RelayResult.End.CLOSED : RelayResult.End.COMPLETED;
+            completion.complete(new RelayResult(forward, backward, end, Optional.ofNullable(failure)));
         }
     }
 
