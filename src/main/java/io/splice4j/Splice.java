@@ -146,9 +146,14 @@ public final class Splice {
      * Joins two channels both ways: bytes from {@code a} go to {@code b} and from {@code b} to
      * {@code a} until both directions end, with half-close passed on. See {@link Relay}.
      *
+     * <p>Where it runs: on the engine the options name; else on the executor they name, a thread
+     * per direction; else on the {@linkplain SpliceEngine#shared() shared engine} where engines can
+     * run (no thread per relay), and elsewhere (or if it can't start, or the channels are not the
+     * JDK's own) on a virtual thread per direction. No relay costs a platform thread unless asked.
+     *
      * @param a one channel; open, connected, blocking
      * @param b the other channel; open, connected, blocking
-     * @param options chunk size, mode, hints and the executor for the two directions
+     * @param options chunk size, mode, hints, idle timeout, and the engine or executor
      * @return the running relay, which now owns both channels
      * @throws IllegalArgumentException if {@code a} and {@code b} are the same channel
      * @throws IllegalStateException if the options name an engine that is closed

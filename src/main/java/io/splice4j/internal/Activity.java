@@ -56,6 +56,16 @@ public final class Activity {
     }
 
     /**
+     * Returns the exception a transfer ends with when this clock expires.
+     *
+     * @param bytesDelivered bytes the transfer delivered
+     * @return the exception to throw
+     */
+    public io.splice4j.IdleTimeoutException timeout(long bytesDelivered) {
+        return new io.splice4j.IdleTimeoutException(Duration.ofNanos(timeoutNanos), bytesDelivered);
+    }
+
+    /**
      * Returns whether there is a timeout at all.
      *
      * @return {@code false} for the clock that never expires

@@ -216,8 +216,9 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
             }
         } finally {
             // Whatever failed above, nobody may wait forever for this relay.
+            // As on threads: a direction that passed its end-of-stream on finished; one cut short failed.
             for (EngineFlow flow : new EngineFlow[] {aToB, bToA}) {
-                if (failure == null) {
+                if (flow.done()) {
                     flow.record.finished();
                 } else {
                     flow.record.failed();

@@ -33,7 +33,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * caller's blocking channels waits on duplicated fds, which a {@code Selector} can't watch; one
  * mechanism serves relays and waiters alike. The JDK {@code Selector} here ({@link #holder}) only
  * holds the relays' channels registered, never selected on for readiness: that defers their real
- * close until the relay deregisters them (DESIGN-NOTES §10b), so the loop owns their fd numbers
+ * close until the relay deregisters them (docs/design.md, "Who owns an fd"), so the loop owns their fd numbers
  * without a duplicate per relay.
  *
  * <p>Why edge-triggered: each socket is added once with {@code EPOLLIN | EPOLLOUT | EPOLLRDHUP} and

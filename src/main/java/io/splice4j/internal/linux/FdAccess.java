@@ -110,8 +110,8 @@ public final class FdAccess {
 
     /**
      * Returns the channel's own fd number, for a channel registered with a {@code Selector}: the
-     * registration defers the real close, so the number can't be reused while it lasts (DESIGN-NOTES
-     * §10b), and no duplicate is needed.
+     * registration defers the real close, so the number can't be reused while it lasts (docs/design.md,
+     * "Who owns an fd"), and no duplicate is needed.
      *
      * @param channel an open JDK socket channel registered with a selector
      * @return its fd

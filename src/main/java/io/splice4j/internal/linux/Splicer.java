@@ -72,7 +72,7 @@ final class Splicer {
      * Drain: source → pipe, up to {@code max} bytes. The pipe is empty on entry, so {@code EAGAIN}
      * can only mean the source has nothing to read yet; {@code 0} is its end-of-stream.
      * {@code EINVAL} before any byte moved means the pair can't be spliced (kTLS, some socket
-     * families) and nothing was consumed, so the caller may still copy: Go and HAProxy read it so.
+     * families) and nothing was consumed, so the caller may still copy.
      */
     long drain(long max) throws IOException {
         for (;;) {

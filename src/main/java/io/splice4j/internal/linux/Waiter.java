@@ -12,8 +12,8 @@ import io.splice4j.linux.LibC;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.Channel;
-import java.nio.channels.InterruptedByTimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -37,7 +37,7 @@ final class Waiter implements AutoCloseable {
     private final Channel source;
     private final Channel target;
     private final Activity activity;
-    private final EngineCore engine;
+    private EngineCore engine;
     private final Arena arena;
     private final MemorySegment pollFd;
     private final Thread thread = Thread.currentThread();
@@ -64,7 +64,7 @@ final class Waiter implements AutoCloseable {
      * @param events {@link LibC#POLLIN} or {@link LibC#POLLOUT}
      * @param delivered bytes delivered so far, for an exception
      * @throws IOException if the channels were closed or the thread interrupted meanwhile (the
-     *     guard's exceptions), the idle timeout passed ({@link InterruptedByTimeoutException}), or
+     *     guard's exceptions), the idle timeout passed ({@link io.splice4j.IdleTimeoutException}), or
      *     {@code poll} or {@code epoll_ctl} failed
      */
     void await(int fd, short events, long delivered) throws IOException {
@@ -82,7 +82,7 @@ final class Waiter implements AutoCloseable {
         pollFd.set(JAVA_INT, 0, fd);
         pollFd.set(JAVA_SHORT, 4, events);
         for (int slice = 0; slice < slices; ) {
-            check();
+            check(delivered);
             int ready = LibC.poll(pollFd, 1, EventLoop.TICK_MILLIS);
             if (ready > 0) {
                 return true;
@@ -101,22 +101,33 @@ final class Waiter implements AutoCloseable {
     }
 
     private void park(int fd, short events, long delivered) throws IOException {
-        check();
+        check(delivered);
         if (registration == null || registration.loopGone) {
-            // The first park registers; a loop that died since is replaced by the engine.
+            // The first park registers; a loop that died since is replaced by the engine, and an
+            // engine closed since (the shared one, by its shutdown hook) by a new shared engine.
             close();
+            if (engine.isClosed()) {
+                engine = SharedEngine.coreOrNull();
+                if (engine == null) {
+                    if (thread.isVirtual()) {
+                        throw new AsynchronousCloseException();
+                    }
+                    poll(fd, events, delivered, Integer.MAX_VALUE);
+                    return;
+                }
+            }
             registration = new Registration(engine.loop());
         }
         registration.arm(fd, events, delivered);
         LockSupport.park(this);
-        check();
+        check(delivered);
     }
 
-    private void check() throws IOException {
+    private void check(long delivered) throws IOException {
         guard.check();
         if (activity.expired(System.nanoTime())) {
             Metrics.idleTimeout();
-            throw new InterruptedByTimeoutException();
+            throw activity.timeout(delivered);
         }
     }
 

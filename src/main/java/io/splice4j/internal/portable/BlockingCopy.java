@@ -146,7 +146,7 @@ public final class BlockingCopy {
         }
         if (read < 0 || (read == 0 && socket == null)) {
             if (watch.timedOut()) {
-                throw new InterruptedByTimeoutException();
+                throw record.activity().timeout(record.bytes());
             }
             if (watch.fired()) {
                 // Not the source's end-of-stream: the watcher shut its input because the target closed.
@@ -183,7 +183,7 @@ public final class BlockingCopy {
      */
     private IOException failure(String operation, IOException e) {
         if (watch.timedOut()) {
-            InterruptedByTimeoutException timeout = new InterruptedByTimeoutException();
+            InterruptedByTimeoutException timeout = record.activity().timeout(record.bytes());
             timeout.initCause(e);
             return timeout;
         }
