@@ -583,6 +583,9 @@ static void *client_thread(void *arg) {
             if (c->max_gap >= NS) w->starved++;
         } else if (!rate && c->window == 0) {
             w->starved++;
+        } else if (rate && c->state != S_IDLE && c->t0 + NS < t_end) {
+            w->timeouts++; /* a connection stuck for a second at the end would hide behind the op timeout */
+            w->errors++;
         }
         w->window_bytes += c->window;
         if (c->fd >= 0 && c->state != S_DONE && !(rate && c->state == S_IDLE)) close_abort(c->fd);
@@ -775,12 +778,12 @@ static void run_hold(void) {
 int main(int argc, char **argv) {
     for (int i = 0; i < PATLEN; i++) pat[i] = (unsigned char)(i % 251);
     signal(SIGPIPE, SIG_IGN);
-    signal(SIGTERM, on_signal);
-    signal(SIGINT, on_signal);
     raise_nofile();
     parse_opts(argc, argv);
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (!strcmp(o.mode, "serve")) {
+        signal(SIGTERM, on_signal); /* clients keep the default: a signal ends them at once */
+        signal(SIGINT, on_signal);
         if (!o.echo_addr && !o.sink_addr) die("serve needs --echo and/or --sink");
         pthread_t *t = calloc((size_t)o.threads, sizeof *t);
         for (int i = 0; i < o.threads; i++) pthread_create(&t[i], NULL, serve_thread, NULL);
