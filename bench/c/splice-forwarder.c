@@ -41,6 +41,7 @@ struct dir {
 
 struct conn {
     int cfd, ufd, connected, closed, queued;
+    int more;            /* directions (UP, DOWN) whose budget ran out: served again next turn */
     struct dir up, down; /* client -> upstream, upstream -> client */
     struct conn *next;   /* ready queue or graveyard */
 };
@@ -112,6 +113,7 @@ static void pipe_give(struct worker *w, struct dir *d) {
 /* ---------- one direction ---------- */
 
 enum { WAITING, MORE, DONE, FAILED };
+enum { UP = 1, DOWN = 2 }; /* client -> upstream, upstream -> client */
 
 /*
  * Moves bytes src -> pipe -> dst until both splices would block, the budget is spent, or the
@@ -171,25 +173,35 @@ static void enqueue(struct worker *w, struct conn *c) {
     w->ready_tail = c;
 }
 
-static void serve(struct worker *w, struct conn *c) {
+/* Pumps the directions in mask; a direction left out has nothing new to do (its sockets reported nothing). */
+static void serve(struct worker *w, struct conn *c, int mask) {
     if (c->closed || !c->connected) return;
-    int a = pump(w, &c->up, c->cfd, c->ufd);
-    int b = a == FAILED ? FAILED : pump(w, &c->down, c->ufd, c->cfd);
-    if (a == FAILED || b == FAILED || (a == DONE && b == DONE)) conn_close(w, c);
-    else if (a == MORE || b == MORE) enqueue(w, c);
+    int a = (mask & UP) ? pump(w, &c->up, c->cfd, c->ufd) : (c->up.shut ? DONE : WAITING);
+    int b = a == FAILED ? FAILED : (mask & DOWN) ? pump(w, &c->down, c->ufd, c->cfd) : (c->down.shut ? DONE : WAITING);
+    if (a == FAILED || b == FAILED || (a == DONE && b == DONE)) { conn_close(w, c); return; }
+    c->more |= (a == MORE ? UP : 0) | (b == MORE ? DOWN : 0);
+    if (c->more) enqueue(w, c);
 }
 
 static void on_event(struct worker *w, uintptr_t tag, uint32_t events) {
     struct conn *c = (struct conn *)(tag & ~(uintptr_t)1);
+    int upstream = tag & 1;
     if (c->closed) return;
-    if ((tag & 1) && !c->connected) {
+    if (upstream && !c->connected) {
         int err = 0;
         socklen_t len = sizeof err;
         if (getsockopt(c->ufd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err) { conn_close(w, c); return; }
         if (!(events & (EPOLLOUT | EPOLLIN))) return;
         c->connected = 1;
+        serve(w, c, UP | DOWN); /* the client may have sent before the upstream was there */
+        return;
     }
-    serve(w, c);
+    /* readable: the direction this socket feeds; writable: the one it drains; errors: both */
+    int in = upstream ? DOWN : UP, out = upstream ? UP : DOWN, mask = 0;
+    if (events & (EPOLLIN | EPOLLRDHUP)) mask |= in;
+    if (events & EPOLLOUT) mask |= out;
+    if (events & (EPOLLERR | EPOLLHUP)) mask = UP | DOWN;
+    serve(w, c, mask);
 }
 
 static void accept_all(struct worker *w) {
@@ -242,8 +254,10 @@ static void *worker_main(void *arg) {
         w->ready = w->ready_tail = NULL;
         while (q) {
             struct conn *next = q->next;
+            int mask = q->more;
             q->queued = 0;
-            serve(w, q);
+            q->more = 0;
+            serve(w, q, mask);
             q = next;
         }
         while (w->dead) {
