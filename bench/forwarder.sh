@@ -6,6 +6,7 @@
 #                                table printed and saved to bench/results/<date>.md (+ .tsv, .log)
 #   bench/forwarder.sh --quick   1 round, short runs, small counts (under 2 minutes); saved under
 #                                bench/target/results/ (not committed)
+#   bench/forwarder.sh --rounds N   that many rounds (full: 3, quick: 1); saved under bench/target/results/
 #
 # Environment:
 #   SPLICE4J_JAR        the forwarder jar (default: built with ./mvnw package -DskipTests)
@@ -18,15 +19,23 @@
 # Every process it starts is stopped by its PID on exit, Ctrl-C included, and every wait has a
 # deadline. It talks to 127.0.0.0/8 only and refuses any other BENCH_HOST.
 set -uo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+SELF=$(realpath "${BASH_SOURCE[0]}")
+cd "$(dirname "$SELF")/.." || exit 1
 ROOT=$PWD
 
 MODE=full
-for arg in "$@"; do
+ROUNDS_ARG=""
+while (( $# )); do
+    arg=$1
+    shift
     case "$arg" in
         --quick) MODE=quick ;;
         --full) MODE=full ;;
-        -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        --rounds)
+            ROUNDS_ARG=${1:-}
+            shift
+            [[ $ROUNDS_ARG =~ ^[1-9][0-9]?$ ]] || { echo "--rounds wants 1-99" >&2; exit 2; } ;;
+        -h|--help) sed -n '2,/^set -uo/p' "$SELF" | sed '$d'; exit 0 ;;
         *) echo "unknown argument $arg (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -37,9 +46,10 @@ if [[ $MODE == quick ]]; then
     WARMUP_SECONDS=0; CAPACITY_STALL=2 # no warm-up: quick figures are for smoke, not for reading
 else
     ROUNDS=3; IPERF_SECONDS=2; IPERF_STREAMS=(1 4 16 128); STREAM_CONNS=1000; STREAM_SECONDS=2
-    CAPACITY_CONNS=9000; RATE_CONNS=64; RATE_SECONDS=2; PING_SECONDS=1.5
+    CAPACITY_CONNS=9000; RATE_CONNS=64; RATE_SECONDS=2; PING_SECONDS=1
     PING_SPECS=(1x64 1x16384 100x64 100x16384 1000x64); WARMUP_SECONDS=2; CAPACITY_STALL=3
 fi
+ROUNDS=${ROUNDS_ARG:-$ROUNDS}
 PROXIES=(direct splice4j haproxy haproxy-splice c-splice)
 
 HOST=${BENCH_HOST:-127.0.77.1}
@@ -49,7 +59,8 @@ if [[ ! $HOST =~ ^127\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
 fi
 
 STAMP=$(date -u +%Y-%m-%d)
-if [[ $MODE == full ]]; then OUT_DIR=$ROOT/bench/results; else OUT_DIR=$ROOT/bench/target/results; fi
+# only a standard full run lands in the committed results
+if [[ $MODE == full && -z $ROUNDS_ARG ]]; then OUT_DIR=$ROOT/bench/results; else OUT_DIR=$ROOT/bench/target/results; fi
 WORK=$ROOT/bench/target/run-$$
 mkdir -p "$WORK" "$OUT_DIR"
 RAW=$WORK/raw.tsv         # scenario-key <tab> proxy <tab> round <tab> value
@@ -231,6 +242,7 @@ haproxy_config() { # haproxy_config PORT BACKEND_PORT SPLICE(0|1)
     # 2 fds per connection plus 2 per pipe must fit under the hard limit, or HAProxy refuses to start
     local maxconn=$(( (FD_HARD - 1000) / 2 > 20000 ? 20000 : (FD_HARD - 1000) / 2 ))
     local maxpipes=$(( (FD_HARD - 2 * maxconn - 100) / 2 ))
+    (( maxpipes > maxconn / 4 )) && maxpipes=$((maxconn / 4)) # HAProxy's own default
     cat <<EOF
 global
     maxconn $maxconn
@@ -432,7 +444,7 @@ measure_rate() {
 }
 
 measure_ping() {
-    loadgen_once "$1" "lat.$PING_SPEC" "$2" $((PING_SECONDS + 60)) ping --conns "${PING_SPEC%x*}" \
+    loadgen_once "$1" "lat.$PING_SPEC" "$2" 70 ping --conns "${PING_SPEC%x*}" \
         --size "${PING_SPEC#*x}" --warmup 0.5 --seconds "$PING_SECONDS"
     [[ -n $line ]] || { say "  $1: no result"; return; }
     record_fields "lat.$PING_SPEC" "$1" "$2" p50=p50_us p99=p99_us p999=p999_us starved=starved errors=errors
@@ -524,11 +536,11 @@ function value(key, p,    base, m, d) {
     }
     return median(vals[key, p])
 }
-function fmt(v) {
+function fmt(v,    m) {
     if (v == "") return "n/a"
-    if (v ~ /^-?[0-9]+$/ || v + 0 >= 100 || v + 0 <= -100) return sprintf("%.0f", v)
-    if (v + 0 >= 10 || v + 0 <= -10) return sprintf("%.1f", v)
-    return sprintf("%.3g", v)
+    m = v < 0 ? -v : v
+    if (v ~ /^-?[0-9]+$/ || m >= 100) return sprintf("%.0f", v)
+    return sprintf(m >= 10 ? "%.1f" : m >= 1 ? "%.2f" : "%.3f", v)
 }
 function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "n/a" : sprintf("%.2f", a / b) }
 function verdict(goal, s, h, c,    g, ref) {
@@ -563,7 +575,8 @@ END {
         printf "| %s |", r[2]
         for (i = 1; i <= np; i++) printf " %s |", (key ~ /(cpu|threads|rss|fds)$/ || key ~ /@add$/) && P[i] == "direct" ? "–" : fmt(value(key, P[i]))
         g = verdict(r[3], s, h, c)
-        printf " %s | %s | %s |\n", ratio(s, h), ratio(s, c), (r[3] == "" ? "" : goaltext(r[3]) ": " g)
+        counted = key ~ /(lost|starved|errors)$/ # ratios of counts that should be 0 say nothing
+        printf " %s | %s | %s |\n", counted ? "" : ratio(s, h), counted ? "" : ratio(s, c), (r[3] == "" ? "" : goaltext(r[3]) ": " g)
         # the baseline must beat every proxy, or the load generator is what was measured
         if (key ~ /(gibs|cps|p50)$/) {
             d = value(key, "direct")
