@@ -122,7 +122,10 @@ cpu_of() { # utime + stime of PID in seconds
     echo "${f[11]} ${f[12]}" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($1 + $2) / hz }'
 }
 
-listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
+listening() { # listening PORT: some TCP socket listens on PORT (any address)
+    awk -v port="$(printf ':%04X' "$1")" '$4 == "0A" && substr($2, length($2) - 4) == port { found = 1; exit }
+        END { exit !found }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
 
 wait_listen() { # wait_listen PORT SECONDS PID: until PORT listens; fails if PID died or time is up
     local port=$1 deadline=$((SECONDS + $2)) pid=${3:-}
@@ -514,6 +517,7 @@ ROWS=$WORK/rows.txt
         echo "lat.$spec.p50|Latency p50, $label (µs)||lo"
         echo "lat.$spec.p99|Latency p99, $label (µs)||lo"
         echo "lat.$spec.p999|Latency p99.9, $label (µs)||lo"
+        echo "lat.$spec.p50@add|Added p50 over direct, $label (µs)||lo"
         echo "lat.$spec.p99@add|Added p99 over direct, $label (µs)|$goal|lo"
         echo "lat.$spec.starved|Starved connections, $label|eq:0|lo"
     done
