@@ -5,25 +5,24 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The most connections served at once. The acceptor waits for a free place before each accept,
- * so clients past the limit wait in the listen backlog instead of being refused. A stretch of time at the limit is one episode, logged when it starts and when it ends:
- * it ends only when a tenth of the places (at least one) are free again, so a full backlog
- * draining one client at a time is one episode, not one per client.
+ * so clients past the limit wait in the listen backlog instead of being refused. A stretch of time
+ * during which clients wait is one episode, logged when it starts and when it ends: it ends when
+ * the acceptor finds the backlog empty, so a full backlog draining one client at a time is one
+ * episode, not one per client.
  */
 final class ConnectionLimit {
 
     private final int max;
-    private final int lowWater;
     private int open;
     private int peak;
     private boolean closed;
-    private boolean atLimit;
+    private boolean pausing;
     private long episodeStart;
     private long episodes;
-    private long nanosAtLimit;
+    private long nanosPaused;
 
     ConnectionLimit(int max) {
         this.max = max;
-        this.lowWater = max - Math.max(1, max / 10);
     }
 
     int max() {
@@ -38,21 +37,50 @@ final class ConnectionLimit {
      */
     boolean awaitPlace() throws InterruptedException {
         synchronized (this) {
-            if (open < max || closed) {
-                return !closed;
+            if (open < max || closed || pausing) {
+                return awaitFree();
             }
-            atLimit = true;
+            pausing = true;
             episodes++;
             episodeStart = System.nanoTime();
         }
         ForwarderLog.warning("{0} connections open, the --max-connections limit: not accepting until some end; "
                 + "new clients wait in the listen backlog", max);
         synchronized (this) {
-            while (open >= max && !closed) {
-                wait();
-            }
-            return !closed;
+            return awaitFree();
         }
+    }
+
+    private boolean awaitFree() throws InterruptedException {
+        while (open >= max && !closed) {
+            wait();
+        }
+        return !closed;
+    }
+
+    /**
+     * Returns whether an episode at the limit goes on: the acceptor then checks whether anyone
+     * still waits, without blocking, and reports {@link #drained()} if nobody does.
+     */
+    synchronized boolean pausing() {
+        return pausing;
+    }
+
+    /** Ends the episode: every client that waited has been accepted. */
+    void drained() {
+        long nanos;
+        int now;
+        synchronized (this) {
+            if (!pausing) {
+                return;
+            }
+            pausing = false;
+            nanos = System.nanoTime() - episodeStart;
+            nanosPaused += nanos;
+            now = open;
+        }
+        ForwarderLog.info("every waiting client accepted after {0} s at the limit; {1} of {2} connections open",
+                String.format(Locale.ROOT, "%.1f", nanos / 1e9), now, max);
     }
 
     /** Counts a connection accepted. */
@@ -62,22 +90,9 @@ final class ConnectionLimit {
     }
 
     /** Gives a place back when a connection has ended. */
-    void release() {
-        long episode;
-        int now;
-        synchronized (this) {
-            open--;
-            notifyAll();
-            if (!atLimit || open > lowWater) {
-                return;
-            }
-            atLimit = false;
-            episode = System.nanoTime() - episodeStart;
-            nanosAtLimit += episode;
-            now = open;
-        }
-        ForwarderLog.info("{0} of {1} connections open: accepting freely again after {2} s at the limit", now, max,
-                String.format(Locale.ROOT, "%.1f", episode / 1e9));
+    synchronized void release() {
+        open--;
+        notifyAll();
     }
 
     /** Waits until a connection ends or {@code millis} pass: a pause after a failed accept. */
@@ -108,8 +123,8 @@ final class ConnectionLimit {
 
     /** For the summary. */
     synchronized String summary() {
-        long nanos = nanosAtLimit + (atLimit ? System.nanoTime() - episodeStart : 0);
-        return "limit " + max + " connections: reached " + episodes + " times, " + String.format(Locale.ROOT, "%.1f",
-                nanos / 1e9) + " s at the limit; at most " + peak + " open at once";
+        long nanos = nanosPaused + (pausing ? System.nanoTime() - episodeStart : 0);
+        return "limit " + max + " connections: reached " + episodes + " times, clients waited " + String.format(
+                Locale.ROOT, "%.1f", nanos / 1e9) + " s in all; at most " + peak + " open at once";
     }
 }

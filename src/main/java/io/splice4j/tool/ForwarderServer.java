@@ -107,8 +107,9 @@ final class ForwarderServer implements AutoCloseable {
         return stats.summary() + "\n  " + limit.summary();
     }
 
-    ForwarderStats stats() {
-        return stats;
+    /** Connections accepted and not yet ended: connecting upstream or relayed. */
+    int openConnections() {
+        return open.size();
     }
 
     private void acceptLoop() {
@@ -116,7 +117,11 @@ final class ForwarderServer implements AutoCloseable {
             while (limit.awaitPlace()) {
                 SocketChannel client;
                 try {
-                    client = server.accept();
+                    client = limit.pausing() ? acceptIfWaiting() : server.accept();
+                    if (client == null) {
+                        limit.drained();
+                        continue;
+                    }
                 } catch (ClosedChannelException e) {
                     return;
                 } catch (IOException e) {
@@ -136,6 +141,20 @@ final class ForwarderServer implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             // Nobody interrupts the acceptor but close(), which stops accepting anyway.
+        }
+    }
+
+    /** Accepts a client only if one is waiting in the backlog; {@code null} if none is. */
+    private SocketChannel acceptIfWaiting() throws IOException {
+        server.configureBlocking(false);
+        try {
+            SocketChannel client = server.accept();
+            if (client != null) {
+                client.configureBlocking(true);
+            }
+            return client;
+        } finally {
+            server.configureBlocking(true);
         }
     }
 

@@ -57,10 +57,6 @@ final class ForwarderStats {
         }
     }
 
-    long clientToUpstream() {
-        return clientToUpstream.sum();
-    }
-
     /** A few lines for people. */
     String summary() {
         SpliceMetrics library = Splice.metrics().minus(libraryAtStart);
