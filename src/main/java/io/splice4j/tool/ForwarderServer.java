@@ -184,14 +184,15 @@ final class ForwarderServer implements AutoCloseable {
             }
         } catch (Exception | LinkageError e) {
             // Out of fds even loading a class may fail: the client must still be closed.
-            boolean closedByForwarder = connection.isClosed();
-            Connection.closeQuietly(upstream);
-            connection.close();
-            if (closedByForwarder) {
+            // Counted and logged before the client sees its connection end, which may be the
+            // moment it stops the forwarder.
+            if (connection.isClosed()) {
                 stats.closedWhileConnecting();
             } else {
                 connectFailed(connection, e);
             }
+            Connection.closeQuietly(upstream);
+            connection.close();
             finish(connection);
         }
     }

@@ -49,13 +49,22 @@ final class EchoServer implements AutoCloseable {
      * @return whether none is open
      */
     boolean awaitNoneOpen(int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        return awaitOpenAtMost(0, seconds);
+    }
+
+    /**
+     * Waits until at most {@code count} connections are open, or {@code seconds} pass.
+     *
+     * @return whether at most {@code count} are open
+     */
+    boolean awaitOpenAtMost(int count, double seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
         synchronized (open) {
-            while (open.get() > 0 && System.nanoTime() - deadline < 0) {
+            while (open.get() > count && System.nanoTime() - deadline < 0) {
                 TimeUnit.NANOSECONDS.timedWait(open, deadline - System.nanoTime());
             }
         }
-        return open.get() == 0;
+        return open.get() <= count;
     }
 
     private void acceptLoop() {

@@ -1,15 +1,12 @@
 package io.splice4j.tool;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.splice4j.support.OpenFds;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -31,7 +28,7 @@ class ForwarderServerTest {
     static void warmUp() throws Exception {
         try (EchoServer echo = new EchoServer(); ForwarderServer forwarder = start(echo.port())) {
             try (SocketChannel client = SocketChannel.open(forwarder.address())) {
-                roundTrip(client, 7);
+                Wire.roundTrip(client, 7);
             }
         }
     }
@@ -55,13 +52,7 @@ class ForwarderServerTest {
                 for (int i = 0; i < fillers.size(); i++) {
                     upstream.accept().close();
                 }
-                client.socket().setSoTimeout(5_000);
-                InputStream in = client.socket().getInputStream();
-                try {
-                    assertEquals(-1, in.read(), "the client's connection ended with the forwarder");
-                } catch (SocketTimeoutException e) {
-                    throw new AssertionError("the client's connection outlived the forwarder's close()", e);
-                }
+                Wire.awaitEnd(client, 5, "the client's connection ends with the forwarder");
                 assertEquals(0, forwarder.openConnections());
             }
         } finally {
@@ -83,7 +74,7 @@ class ForwarderServerTest {
                 for (int i = 0; i < 5; i++) {
                     SocketChannel client = SocketChannel.open(forwarder.address());
                     clients.add(client);
-                    roundTrip(client, i);
+                    Wire.roundTrip(client, i);
                 }
                 assertEquals(5, forwarder.openConnections());
             } finally {
@@ -106,19 +97,6 @@ class ForwarderServerTest {
     private static ForwarderServer start(int upstreamPort) throws IOException {
         return ForwarderServer.start(ForwarderArgs.parse("--listen", "127.0.0.1:0", "--connect",
                 "127.0.0.1:" + upstreamPort), result -> { });
-    }
-
-    /** Sends eight bytes that name {@code index} and checks they come back. */
-    static void roundTrip(SocketChannel client, long index) throws IOException {
-        ByteBuffer sent = ByteBuffer.allocate(Long.BYTES).putLong(0, index * 0x9E3779B97F4A7C15L);
-        client.write(sent.duplicate());
-        ByteBuffer received = ByteBuffer.allocate(Long.BYTES);
-        while (received.hasRemaining()) {
-            if (client.read(received) < 0) {
-                throw new IOException("end of stream after " + received.position() + " of 8 bytes");
-            }
-        }
-        assertArrayEquals(sent.array(), received.array(), "connection " + index);
     }
 
     private static void awaitOpenConnections(ForwarderServer forwarder, int expected) throws InterruptedException {
