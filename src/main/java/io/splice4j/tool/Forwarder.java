@@ -1,14 +1,14 @@
 package io.splice4j.tool;
 
 import io.splice4j.Splice;
-import io.splice4j.SpliceOptions;
+import io.splice4j.SpliceMode;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.ZoneId;
 
 /**
- * The {@code splice4j} command: a TCP forwarder built on {@link io.splice4j.Relay}, and its
- * self-check. Run {@code java -jar splice4j.jar --help}.
+ * The {@code splice4j} command: a TCP forwarder built on {@link io.splice4j.Relay} and
+ * {@link io.splice4j.SpliceEngine}, and its self-check. Run {@code java -jar splice4j.jar --help}.
  */
 public final class Forwarder {
 
@@ -42,6 +42,10 @@ public final class Forwarder {
             System.out.println(ForwarderArgs.USAGE);
         } else if (parsed.selfCheck()) {
             System.exit(SelfCheck.run(System.out) ? 0 : 1);
+        } else if (parsed.mode() == SpliceMode.ZERO_COPY && !Splice.zeroCopy()) {
+            System.err.println("splice4j: --mode zero-copy, but this JVM can't splice: "
+                    + Splice.zeroCopyUnavailableReason().orElse("?"));
+            System.exit(1);
         } else {
             serve(parsed, System.out);
         }
@@ -51,19 +55,20 @@ public final class Forwarder {
         // Load the time zone rules now, which the log format needs: loading them later, when the
         // process may be out of fds, would fail.
         ZoneId.systemDefault().getRules();
-        SpliceOptions options = SpliceOptions.builder().mode(args.mode()).chunkSize(args.chunkSize()).build();
-        ForwarderServer forwarder = ForwarderServer.start(args.listen(), args.connect(), options, result -> { });
-        out.println("splice4j: forwarding " + forwarder.address() + " -> " + args.connect() + ", mode "
-                + args.mode() + ", zero-copy " + (Splice.zeroCopy() ? "on"
-                        : "off (" + Splice.zeroCopyUnavailableReason().orElse("?") + ")"));
+        ForwarderServer forwarder = ForwarderServer.start(args, result -> { });
+        out.println("splice4j: " + forwarder.describe());
         out.flush();
+        if (forwarder.limitExceedsFds()) {
+            ForwarderLog.warning("--max-connections is more than the open-files limit leaves room for: clients past "
+                    + "that are closed when fds run out (raise the limit with ulimit -n)");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 forwarder.close(SHUTDOWN_GRACE);
             } catch (Exception e) {
                 out.println("splice4j: closing failed: " + e);
             }
-            out.println(forwarder.stats().summary());
+            out.println(forwarder.summary());
             out.flush();
             // A signal would otherwise end the JVM with 128 + its number; stopping on request is success.
             Runtime.getRuntime().halt(0);

@@ -2,7 +2,12 @@ package io.splice4j.tool;
 
 import io.splice4j.SpliceMode;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The forwarder's command line, parsed and checked.
@@ -11,47 +16,79 @@ import java.util.Locale;
  * @param connect where to connect for each client
  * @param mode the transfer mode
  * @param chunkSize bytes per call and pipe size
+ * @param loops event-loop threads of the forwarder's engine
+ * @param maxConnections the most clients served at once, or empty for what the fd limit allows
+ * @param connectTimeout how long an upstream connect may take
+ * @param idleTimeout how long a connection may move no byte, or empty for no limit
+ * @param logConnections whether to log a line per connection
  * @param selfCheck whether to run the self-check instead of forwarding
  * @param help whether to print the usage and exit
  */
-record ForwarderArgs(InetSocketAddress listen, InetSocketAddress connect, SpliceMode mode, int chunkSize,
+record ForwarderArgs(InetSocketAddress listen, InetSocketAddress connect, SpliceMode mode, int chunkSize, int loops,
+        OptionalInt maxConnections, Duration connectTimeout, Optional<Duration> idleTimeout, boolean logConnections,
         boolean selfCheck, boolean help) {
+
+    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     static final String USAGE = """
             usage: java -jar splice4j.jar --listen HOST:PORT --connect HOST:PORT [--mode auto|zero-copy|portable]
-                                          [--chunk-size SIZE]
+                                          [--chunk-size SIZE] [--loops N] [--max-connections N]
+                                          [--connect-timeout DURATION] [--idle-timeout DURATION] [--log-connections]
                    java -jar splice4j.jar --self-check
                    java -jar splice4j.jar --help
               --listen HOST:PORT    accept TCP clients here (port 0 picks a free port)
               --connect HOST:PORT   for each client, connect here and relay both ways
               --mode MODE           auto (default: zero-copy where possible), zero-copy (fail if not), portable
               --chunk-size SIZE     bytes per splice call and pipe size, e.g. 65536, 64k, 1m (default 1m)
+              --loops N             event-loop threads that run the relays (default: one per core)
+              --max-connections N   clients served at once; past it the forwarder stops accepting and
+                                    clients wait in the listen backlog (default: what the open-files
+                                    limit allows, 2 fds per connection after the pipe pool and a reserve)
+              --connect-timeout D   how long a connect to the upstream may take (default 10s)
+              --idle-timeout D      close a connection that moved no byte either way for this long
+                                    (default: none, connections may stay idle forever)
+              --log-connections     log a line when a connection opens and when it ends (default: off;
+                                    the forwarder logs its start, limit pauses, its own failures, a summary)
               --self-check          push 1 GiB through an in-process forwarder, zero-copy and portable,
                                     verify SHA-256, print throughput and CPU per GiB
+            Durations need a unit: 500ms, 30s, 5m, 1h.
             IPv6 hosts go in brackets: [::1]:8080""";
+
+    private static final Pattern DURATION = Pattern.compile("(-?)(\\d{1,12})(ms|s|m|h)");
 
     /**
      * Parses the arguments.
      *
      * @throws IllegalArgumentException with a message for people if they are wrong
      */
-    static ForwarderArgs parse(String[] args) {
+    static ForwarderArgs parse(String... args) {
         InetSocketAddress listen = null;
         InetSocketAddress connect = null;
         SpliceMode mode = SpliceMode.AUTO;
         int chunkSize = 1 << 20;
+        int loops = Runtime.getRuntime().availableProcessors();
+        OptionalInt maxConnections = OptionalInt.empty();
+        Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        Optional<Duration> idleTimeout = Optional.empty();
+        boolean logConnections = false;
         boolean selfCheck = false;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
                 case "--help", "-h" -> {
-                    return new ForwarderArgs(null, null, mode, chunkSize, false, true);
+                    return new ForwarderArgs(null, null, mode, chunkSize, loops, maxConnections, connectTimeout,
+                            idleTimeout, false, false, true);
                 }
                 case "--self-check" -> selfCheck = true;
                 case "--listen" -> listen = address(option, value(args, ++i, option));
                 case "--connect" -> connect = address(option, value(args, ++i, option));
                 case "--mode" -> mode = mode(value(args, ++i, option));
                 case "--chunk-size" -> chunkSize = size(value(args, ++i, option));
+                case "--loops" -> loops = count(option, value(args, ++i, option));
+                case "--max-connections" -> maxConnections = OptionalInt.of(count(option, value(args, ++i, option)));
+                case "--connect-timeout" -> connectTimeout = duration(option, value(args, ++i, option));
+                case "--idle-timeout" -> idleTimeout = Optional.of(duration(option, value(args, ++i, option)));
+                case "--log-connections" -> logConnections = true;
                 default -> throw new IllegalArgumentException("unknown argument: " + option);
             }
         }
@@ -62,7 +99,8 @@ record ForwarderArgs(InetSocketAddress listen, InetSocketAddress connect, Splice
         } else if (listen == null || connect == null) {
             throw new IllegalArgumentException(listen == null ? "--listen is required" : "--connect is required");
         }
-        return new ForwarderArgs(listen, connect, mode, chunkSize, selfCheck, false);
+        return new ForwarderArgs(listen, connect, mode, chunkSize, loops, maxConnections, connectTimeout, idleTimeout,
+                logConnections, selfCheck, false);
     }
 
     private static String value(String[] args, int index, String option) {
@@ -104,6 +142,52 @@ record ForwarderArgs(InetSocketAddress listen, InetSocketAddress connect, Splice
             case "portable" -> SpliceMode.PORTABLE;
             default -> throw new IllegalArgumentException("--mode wants auto, zero-copy or portable, got '" + text + "'");
         };
+    }
+
+    /** Parses a positive count such as a number of loops or connections. */
+    static int count(String option, String text) {
+        int value;
+        try {
+            value = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " wants a whole number, got '" + text + "'");
+        }
+        if (value <= 0) {
+            throw new IllegalArgumentException(option + " must be at least 1, got '" + text + "'");
+        }
+        return value;
+    }
+
+    /** Parses a positive duration with a unit: 500ms, 30s, 5m, 1h. */
+    static Duration duration(String option, String text) {
+        Matcher matcher = DURATION.matcher(text.toLowerCase(Locale.ROOT));
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException(option + " wants a duration with a unit such as 500ms, 30s, 5m or 1h, got '"
+                    + text + "'");
+        }
+        long amount = Long.parseLong(matcher.group(2));
+        if (amount == 0 || !matcher.group(1).isEmpty()) {
+            throw new IllegalArgumentException(option + " must be longer than zero, got '" + text + "'");
+        }
+        return switch (matcher.group(3)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
+    }
+
+    /** Formats a duration the way {@link #duration} reads it, in the largest unit that is exact. */
+    static String format(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis % 3_600_000 == 0) {
+            return millis / 3_600_000 + "h";
+        } else if (millis % 60_000 == 0) {
+            return millis / 60_000 + "m";
+        } else if (millis % 1000 == 0) {
+            return millis / 1000 + "s";
+        }
+        return millis + "ms";
     }
 
     /** Parses a byte count with an optional k, m or g suffix (binary multiples). */

@@ -1,58 +1,84 @@
 package io.splice4j.tool;
 
-import io.splice4j.internal.ChannelGuard;
 import io.splice4j.Relay;
 import io.splice4j.RelayResult;
 import io.splice4j.Splice;
 import io.splice4j.SpliceOptions;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.Set;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * A TCP forwarder: accepts clients, connects each to the upstream address, and joins the two with a
- * {@link Relay}. One failed connection is logged and closed; the forwarder goes on.
+ * A TCP forwarder: accepts clients up to a limit, connects each to the upstream address on a
+ * virtual thread, and joins the two with a {@link Relay} run by a {@link RelayRunner}. One failed
+ * connection is closed (and counted); the forwarder goes on.
  */
 final class ForwarderServer implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("io.splice4j.tool");
-    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    /** Clients past the limit wait in the backlog; the kernel caps it at {@code somaxconn}. */
+    private static final int MIN_BACKLOG = 4096;
+    /** How long the acceptor pauses after a failed accept (out of fds) unless a connection ends first. */
+    private static final long ACCEPT_RETRY_MILLIS = 100;
+    /** How long connections closed at shutdown may take to end before the engine is stopped. */
+    private static final long CLOSE_MILLIS = 10_000;
 
+    private final ForwarderArgs args;
     private final ServerSocketChannel server;
-    private final InetSocketAddress upstream;
+    private final RelayRunner runner;
     private final SpliceOptions options;
-    private final Set<Relay> active = ConcurrentHashMap.newKeySet();
+    private final FdBudget budget;
+    private final ConnectionLimit limit;
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final ForwarderStats stats = new ForwarderStats();
+    private final FailureRun acceptFailures = new FailureRun();
+    private final FailureRun connectFailures = new FailureRun();
     private final Consumer<RelayResult> onRelayEnd;
     private final Thread acceptor;
 
-    private ForwarderServer(ServerSocketChannel server, InetSocketAddress upstream, SpliceOptions options,
-            Consumer<RelayResult> onRelayEnd) {
+    private ForwarderServer(ForwarderArgs args, ServerSocketChannel server, RelayRunner runner, FdBudget budget,
+            ConnectionLimit limit, Consumer<RelayResult> onRelayEnd) {
+        this.args = args;
         this.server = server;
-        this.upstream = upstream;
-        this.options = options;
+        this.runner = runner;
+        this.budget = budget;
+        this.limit = limit;
         this.onRelayEnd = onRelayEnd;
+        SpliceOptions.Builder builder = SpliceOptions.builder().mode(args.mode()).chunkSize(args.chunkSize());
+        args.idleTimeout().ifPresent(builder::idleTimeout);
+        this.options = runner.options(builder.build());
         this.acceptor = Thread.ofPlatform().name("splice4j-acceptor").unstarted(this::acceptLoop);
     }
 
-    /** Binds {@code listen} and starts accepting; {@code onRelayEnd} hears of every relay that ends. */
-    static ForwarderServer start(InetSocketAddress listen, InetSocketAddress upstream, SpliceOptions options,
-            Consumer<RelayResult> onRelayEnd) throws IOException {
-        ServerSocketChannel server = ServerSocketChannel.open().bind(listen, 1024);
-        ForwarderServer forwarder = new ForwarderServer(server, upstream, options, onRelayEnd);
-        forwarder.acceptor.start();
-        return forwarder;
+    /**
+     * Starts the relay runner, binds {@code args.listen()} and starts accepting; {@code onRelayEnd}
+     * hears of every relay that ends.
+     */
+    static ForwarderServer start(ForwarderArgs args, Consumer<RelayResult> onRelayEnd) throws IOException {
+        RelayRunner runner = RelayRunner.start(args.loops(), args.chunkSize(), args.mode());
+        ServerSocketChannel server = null;
+        try {
+            FdBudget budget = FdBudget.ofThisProcess(runner.pipeFds(), args.loops());
+            ConnectionLimit limit = new ConnectionLimit(args.maxConnections().orElse(budget.maxConnections()));
+            server = ServerSocketChannel.open().bind(args.listen(), Math.max(MIN_BACKLOG, limit.max()));
+            ForwarderServer forwarder = new ForwarderServer(args, server, runner, budget, limit, onRelayEnd);
+            forwarder.acceptor.start();
+            return forwarder;
+        } catch (IOException | RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
+            runner.close();
+            throw e;
+        }
     }
 
     /** The address clients connect to. */
@@ -60,97 +86,193 @@ final class ForwarderServer implements AutoCloseable {
         return (InetSocketAddress) server.getLocalAddress();
     }
 
-    ForwarderStats stats() {
-        return stats;
+    /** The start line: where from and to, what runs the relays, the limits, and whether it splices. */
+    String describe() throws IOException {
+        String max = args.maxConnections().isPresent() ? limit.max() + " (--max-connections)"
+                : limit.max() + " (" + budget.explain() + ")";
+        return "forwarding " + address() + " -> " + args.connect() + ", mode " + args.mode() + ", "
+                + runner.describe() + ", max connections " + max + ", connect timeout "
+                + ForwarderArgs.format(args.connectTimeout()) + ", idle timeout "
+                + args.idleTimeout().map(ForwarderArgs::format).orElse("none") + ", zero-copy "
+                + (Splice.zeroCopy() ? "on" : "off (" + Splice.zeroCopyUnavailableReason().orElse("?") + ")");
+    }
+
+    /** Whether {@code --max-connections} asks for more than the open-files limit leaves room for. */
+    boolean limitExceedsFds() {
+        return limit.max() > budget.maxConnections();
+    }
+
+    /** What the forwarder has done so far, for people. */
+    String summary() {
+        return stats.summary() + "\n  " + limit.summary();
+    }
+
+    /** Connections accepted and not yet ended: connecting upstream or relayed. */
+    int openConnections() {
+        return open.size();
     }
 
     private void acceptLoop() {
-        while (server.isOpen()) {
-            SocketChannel client;
-            try {
-                client = server.accept();
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                // EMFILE and friends: keep serving the clients already connected.
-                log(Level.WARNING, "accept failed: {0}", e);
-                continue;
+        try {
+            while (limit.awaitPlace()) {
+                SocketChannel client;
+                try {
+                    client = limit.pausing() ? acceptIfWaiting() : server.accept();
+                    if (client == null) {
+                        limit.drained();
+                        continue;
+                    }
+                } catch (ClosedChannelException e) {
+                    return;
+                } catch (IOException e) {
+                    acceptFailed(e);
+                    continue;
+                }
+                limit.opened();
+                stats.accepted();
+                long failures = acceptFailures.succeeded();
+                if (failures > 0) {
+                    ForwarderLog.info("accepting again after {0} failed accepts", failures);
+                }
+                Connection connection = new Connection(client);
+                open.add(connection);
+                // Connecting can take up to the connect timeout: a virtual thread waits for it parked.
+                Thread.ofVirtual().name("splice4j-connect").start(() -> connect(connection));
             }
-            stats.accepted();
-            // Connecting can take a while; a virtual thread keeps the acceptor free. The relay
-            // itself runs on its own platform threads, where it can splice.
-            Thread.ofVirtual().name("splice4j-connect").start(() -> connect(client));
+        } catch (InterruptedException e) {
+            // Nobody interrupts the acceptor but close(), which stops accepting anyway.
         }
     }
 
-    private void connect(SocketChannel client) {
-        SocketChannel upstreamChannel = null;
+    /** Accepts a client only if one is waiting in the backlog; {@code null} if none is. */
+    private SocketChannel acceptIfWaiting() throws IOException {
+        server.configureBlocking(false);
         try {
-            upstreamChannel = SocketChannel.open();
-            upstreamChannel.socket().connect(upstream, CONNECT_TIMEOUT_MILLIS);
-            Relay relay = Splice.relay(client, upstreamChannel, options);
-            active.add(relay);
-            relay.completion().thenAccept(result -> finished(relay, result));
+            SocketChannel client = server.accept();
+            if (client != null) {
+                client.configureBlocking(true);
+            }
+            return client;
+        } finally {
+            server.configureBlocking(true);
+        }
+    }
+
+    private void acceptFailed(IOException e) throws InterruptedException {
+        // EMFILE and friends: the client stays in the backlog, so retrying at once would spin.
+        if (acceptFailures.failed()) {
+            ForwarderLog.warning("accept failed: {0}; retrying as connections end; clients already connected go on",
+                    e.toString());
+        }
+        limit.awaitRelease(ACCEPT_RETRY_MILLIS);
+    }
+
+    private void connect(Connection connection) {
+        SocketChannel upstream = null;
+        try {
+            upstream = SocketChannel.open();
+            if (!connection.upstream(upstream)) {
+                throw new AsynchronousCloseException();
+            }
+            upstream.socket().connect(args.connect(),
+                    (int) Math.min(Integer.MAX_VALUE, args.connectTimeout().toMillis()));
+            Relay relay = Splice.relay(connection.client(), upstream, options);
+            connected(connection, upstream);
+            relay.completion().thenAccept(result -> ended(connection, result));
+            if (!connection.relay(relay)) {
+                relay.close();
+            }
         } catch (Exception | LinkageError e) {
-            // Out of fds even the log line may fail: it can't keep the client from being closed.
-            stats.upstreamFailed();
-            log(Level.WARNING, "client {0}: can''t connect to {1}: {2}; closing the client", remote(client), upstream, e);
-            ChannelGuard.closeQuietly(client);
-            if (upstreamChannel != null) {
-                ChannelGuard.closeQuietly(upstreamChannel);
+            // Out of fds even loading a class may fail: the client must still be closed.
+            // Counted and logged before the client sees its connection end, which may be the
+            // moment it stops the forwarder.
+            if (connection.isClosed()) {
+                stats.closedWhileConnecting();
+            } else {
+                connectFailed(connection, e);
             }
+            Connection.closeQuietly(upstream);
+            connection.close();
+            finish(connection);
         }
     }
 
-    /** Logs without letting a failure to log (no fds left to load a time zone) end the caller. */
-    private static void log(Level level, String format, Object... arguments) {
-        try {
-            LOG.log(level, format, arguments);
-        } catch (RuntimeException | Error e) {
-            // Nothing better to do with it.
+    private void connected(Connection connection, SocketChannel upstream) {
+        long failures = connectFailures.succeeded();
+        if (failures > 0) {
+            ForwarderLog.info("connected to {0} again after {1} failed connects", args.connect(), failures);
+        }
+        if (args.logConnections()) {
+            ForwarderLog.info("client {0}: connected to {1} from {2}", connection.clientAddress(), args.connect(),
+                    local(upstream));
         }
     }
 
-    private void finished(Relay relay, RelayResult result) {
-        active.remove(relay);
+    private void connectFailed(Connection connection, Throwable e) {
+        boolean timedOut = e instanceof SocketTimeoutException;
+        stats.upstreamFailed(timedOut);
+        String cause = timedOut ? "no answer within " + ForwarderArgs.format(args.connectTimeout()) : e.toString();
+        if (connectFailures.failed()) {
+            ForwarderLog.warning("client {0}: can''t connect to {1}: {2}; closing the client (further failures are "
+                    + "counted, not logged, until a connect succeeds)", connection.clientAddress(), args.connect(),
+                    cause);
+        } else if (args.logConnections()) {
+            ForwarderLog.info("client {0}: can''t connect to {1}: {2}; closing the client",
+                    connection.clientAddress(), args.connect(), cause);
+        }
+    }
+
+    private void ended(Connection connection, RelayResult result) {
         stats.record(result);
-        result.failure().ifPresent(failure -> log(Level.INFO, "relay ended with a failure: {0}", failure));
+        if (args.logConnections()) {
+            ForwarderLog.info("client {0}: {1}{2}, {3} bytes to upstream ({4}), {5} bytes back ({6})",
+                    connection.clientAddress(), result.end(), result.failure().map(f -> " (" + f + ")").orElse(""),
+                    result.aToB().bytes(), result.aToB().path(), result.bToA().bytes(), result.bToA().path());
+        }
+        finish(connection);
         onRelayEnd.accept(result);
     }
 
-    private static String remote(SocketChannel channel) {
+    private void finish(Connection connection) {
+        open.remove(connection);
+        limit.release();
+    }
+
+    private static String local(SocketChannel channel) {
         try {
-            return String.valueOf(channel.getRemoteAddress());
+            return String.valueOf(channel.getLocalAddress());
         } catch (IOException e) {
             return "(closed)";
         }
     }
 
-
-    /** Stops accepting, closes every relay, and returns when all have ended. */
+    /** Stops accepting, closes every connection, and returns when all have ended. */
     @Override
     public void close() throws IOException {
         close(Duration.ZERO);
     }
 
     /**
-     * Stops accepting, gives the relays still running up to {@code grace} to end by themselves
+     * Stops accepting, gives the connections still open up to {@code grace} to end by themselves
      * (one whose client has just seen its last byte is usually a moment from done), closes the rest,
-     * and returns when all have ended.
+     * waits for them to end, and stops the relay runner.
      */
     void close(Duration grace) throws IOException {
         server.close();
+        limit.close();
         try {
             acceptor.join();
-            CompletableFuture<?>[] running = active.stream().map(Relay::completion).toArray(CompletableFuture[]::new);
-            CompletableFuture.allOf(running).get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            // The acceptor has stopped, so the set is complete: a connection still connecting is
+            // closed here, and whatever it hands over later is refused and closed by its thread.
+            limit.awaitNoneOpen(grace.toNanos());
+            for (Connection connection : open) {
+                connection.close();
+            }
+            limit.awaitNoneOpen(TimeUnit.MILLISECONDS.toNanos(CLOSE_MILLIS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // Relays that outlast the grace period are closed below.
-        }
-        for (Relay relay : active) {
-            relay.close();
+        } finally {
+            runner.close();
         }
     }
 }

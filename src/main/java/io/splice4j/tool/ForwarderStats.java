@@ -16,9 +16,8 @@ final class ForwarderStats {
 
     private final LongAdder accepted = new LongAdder();
     private final LongAdder upstreamFailures = new LongAdder();
-    private final LongAdder completed = new LongAdder();
-    private final LongAdder failed = new LongAdder();
-    private final LongAdder closed = new LongAdder();
+    private final LongAdder connectTimeouts = new LongAdder();
+    private final Map<RelayResult.End, LongAdder> ends = new EnumMap<>(RelayResult.End.class);
     private final LongAdder clientToUpstream = new LongAdder();
     private final LongAdder upstreamToClient = new LongAdder();
     private final Map<TransferPath, LongAdder> directionsByPath = new EnumMap<>(TransferPath.class);
@@ -28,27 +27,34 @@ final class ForwarderStats {
         for (TransferPath path : TransferPath.values()) {
             directionsByPath.put(path, new LongAdder());
         }
+        for (RelayResult.End end : RelayResult.End.values()) {
+            ends.put(end, new LongAdder());
+        }
     }
 
     void accepted() {
         accepted.increment();
     }
 
-    void upstreamFailed() {
+    void upstreamFailed(boolean timedOut) {
         upstreamFailures.increment();
+        if (timedOut) {
+            connectTimeouts.increment();
+        }
+    }
+
+    /** A connection the forwarder closed at shutdown while it was still connecting upstream. */
+    void closedWhileConnecting() {
+        ends.get(RelayResult.End.CLOSED).increment();
     }
 
     void record(RelayResult result) {
-        (result.failure().isPresent() ? failed : result.closedByCaller() ? closed : completed).increment();
+        ends.get(result.end()).increment();
         clientToUpstream.add(result.aToB().bytes());
         upstreamToClient.add(result.bToA().bytes());
         for (SpliceResult direction : new SpliceResult[] {result.aToB(), result.bToA()}) {
             directionsByPath.get(direction.path()).increment();
         }
-    }
-
-    long clientToUpstream() {
-        return clientToUpstream.sum();
     }
 
     /** A few lines for people. */
@@ -60,14 +66,21 @@ final class ForwarderStats {
                 fallbacks.add(reason + "=" + library.fallbacks(reason));
             }
         }
-        return "splice4j summary: " + accepted.sum() + " connections (" + completed.sum() + " completed, "
-                + failed.sum() + " failed, " + closed.sum() + " closed at shutdown, " + upstreamFailures.sum()
-                + " upstream connect failures)\n"
+        return "splice4j summary: " + accepted.sum() + " connections (" + count(RelayResult.End.COMPLETED)
+                + " completed, " + count(RelayResult.End.FAILED) + " failed, " + count(RelayResult.End.CLOSED)
+                + " closed at shutdown, " + upstreamFailures.sum() + " upstream connect failures, "
+                + count(RelayResult.End.IDLE_TIMEOUT) + " idle timeouts)\n"
+                + "  timeouts: " + count(RelayResult.End.IDLE_TIMEOUT) + " idle, " + connectTimeouts.sum()
+                + " connect\n"
                 + "  bytes client->upstream " + clientToUpstream.sum() + ", upstream->client "
                 + upstreamToClient.sum() + "\n"
                 + "  directions by path: ZERO_COPY=" + directionsByPath.get(TransferPath.ZERO_COPY).sum()
                 + " PORTABLE=" + directionsByPath.get(TransferPath.PORTABLE).sum()
                 + "; bytes spliced " + library.bytesSpliced() + ", copied " + library.bytesCopied() + "\n"
                 + "  fallbacks: " + (fallbacks.length() == 0 ? "none" : fallbacks.toString());
+    }
+
+    private long count(RelayResult.End end) {
+        return ends.get(end).sum();
     }
 }

@@ -2,8 +2,6 @@ package io.splice4j.tool;
 
 import io.splice4j.RelayResult;
 import io.splice4j.Splice;
-import io.splice4j.SpliceMode;
-import io.splice4j.SpliceOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -53,22 +51,22 @@ final class SelfCheck {
         String expected = sha256OfStream();
         boolean intact = true;
         if (Splice.zeroCopy()) {
-            intact &= pass("zero-copy", SpliceMode.ZERO_COPY, expected);
+            intact &= pass("zero-copy", "zero-copy", expected);
         } else {
             out.println("zero-copy: skipped, unavailable in this JVM");
         }
-        intact &= pass("portable ", SpliceMode.PORTABLE, expected);
+        intact &= pass("portable ", "portable", expected);
         out.println(intact ? "self-check OK" : "self-check FAILED: bytes did not arrive intact");
         return intact;
     }
 
-    private boolean pass(String label, SpliceMode mode, String expected) throws Exception {
+    private boolean pass(String label, String mode, String expected) throws Exception {
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         CompletableFuture<RelayResult> relayEnd = new CompletableFuture<>();
         try (ServerSocketChannel sinkServer = ServerSocketChannel.open().bind(loopback);
-             ForwarderServer forwarder = ForwarderServer.start(loopback,
-                     (InetSocketAddress) sinkServer.getLocalAddress(),
-                     SpliceOptions.defaults().withMode(mode), relayEnd::complete)) {
+             ForwarderServer forwarder = ForwarderServer.start(ForwarderArgs.parse("--listen",
+                     "127.0.0.1:0", "--connect", "127.0.0.1:" + sinkServer.socket().getLocalPort(), "--mode", mode),
+                     relayEnd::complete)) {
             long cpuBefore = processCpuNanos();
             long start = System.nanoTime();
             CompletableFuture<Side> received = onThread(() -> receive(sinkServer));

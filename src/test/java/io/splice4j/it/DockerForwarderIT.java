@@ -358,9 +358,10 @@ class DockerForwarderIT {
     }
 
     private Box forwarder(String mode, java.util.function.Consumer<Box> customize) {
+        // Connection lines too: a reset ends one connection, and it is logged only then.
         Box box = new Box(image, "forwarder").withNetwork(front).withNetworkAliases("forwarder").alsoOn(back, "forwarder")
                 .withCommand("-jar", "/opt/splice4j/splice4j.jar", "--listen", "0.0.0.0:" + LISTEN_PORT,
-                        "--connect", "server:" + SERVER_PORT, "--mode", mode)
+                        "--connect", "server:" + SERVER_PORT, "--mode", mode, "--log-connections")
                 .waitingFor(Wait.forLogMessage("splice4j: forwarding .*\\n", 1));
         if (customize != null) {
             customize.accept(box);

@@ -9,13 +9,19 @@ import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
-/** What {@code /proc/PID} says about another process on this host: its fds and memory. */
-final class ProcFs {
+/** What {@code /proc/PID} says about another process on this host: its fds, threads and memory. */
+public final class ProcFs {
 
     private ProcFs() {
     }
 
-    static long fdCount(long pid) {
+    /**
+     * Counts a process's open fds.
+     *
+     * @param pid the process
+     * @return the count
+     */
+    public static long fdCount(long pid) {
         try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
             return fds.count();
         } catch (IOException e) {
@@ -23,8 +29,13 @@ final class ProcFs {
         }
     }
 
-    /** fd number to what it refers to ({@code socket:[123]}, {@code pipe:[456]}, a path...). */
-    static Map<Integer, String> fds(long pid) {
+    /**
+     * Lists a process's fds.
+     *
+     * @param pid the process
+     * @return fd number to what it refers to ({@code socket:[123]}, {@code pipe:[456]}, a path...)
+     */
+    public static Map<Integer, String> fds(long pid) {
         Map<Integer, String> fds = new TreeMap<>();
         try (Stream<Path> entries = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
             entries.forEach(entry -> {
@@ -41,6 +52,25 @@ final class ProcFs {
     }
 
     /** Resident memory in KiB ({@code VmRSS}). */
+    /**
+     * Counts a process's threads, from the "Threads:" line of its status.
+     *
+     * @param pid the process
+     * @return the count
+     */
+    public static int threads(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("Threads:")) {
+                    return Integer.parseInt(line.substring("Threads:".length()).trim());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no Threads: line for pid " + pid);
+    }
+
     static long rssKiB(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
@@ -57,8 +87,12 @@ final class ProcFs {
     /**
      * Waits until {@code count} has kept the same value for half a second (at most 15 s) and returns
      * it: the forwarder has finished closing what it was closing.
+     *
+     * @param count what to sample
+     * @return its settled value
+     * @throws InterruptedException if interrupted
      */
-    static long settled(LongSupplier count) throws InterruptedException {
+    public static long settled(LongSupplier count) throws InterruptedException {
         long deadline = System.nanoTime() + 15_000_000_000L;
         long last = count.getAsLong();
         int same = 0;
@@ -71,8 +105,16 @@ final class ProcFs {
         return last;
     }
 
-    /** Waits (at most {@code seconds}) until {@code count} is at most {@code baseline}; returns the last value. */
-    static long awaitAtMost(LongSupplier count, long baseline, int seconds) throws InterruptedException {
+    /**
+     * Waits (at most {@code seconds}) until {@code count} is at most {@code baseline}.
+     *
+     * @param count what to sample
+     * @param baseline the value to get back to
+     * @param seconds how long at most
+     * @return the last value
+     * @throws InterruptedException if interrupted
+     */
+    public static long awaitAtMost(LongSupplier count, long baseline, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         long now = count.getAsLong();
         while (now > baseline && System.nanoTime() < deadline) {

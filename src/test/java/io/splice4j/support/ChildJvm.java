@@ -160,6 +160,15 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /**
+     * Returns the child's process id.
+     *
+     * @return its PID
+     */
+    public long pid() {
+        return process.pid();
+    }
+
+    /**
      * Returns everything the child printed so far.
      *
      * @return its output

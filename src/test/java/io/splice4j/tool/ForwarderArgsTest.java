@@ -1,11 +1,15 @@
 package io.splice4j.tool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.splice4j.SpliceMode;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -28,6 +32,31 @@ class ForwarderArgsTest {
         ForwarderArgs args = ForwarderArgs.parse(new String[] {"--listen", "localhost:1", "--connect", "localhost:2"});
         assertEquals(SpliceMode.AUTO, args.mode());
         assertEquals(1 << 20, args.chunkSize());
+        assertEquals(Runtime.getRuntime().availableProcessors(), args.loops());
+        assertEquals(OptionalInt.empty(), args.maxConnections(), "from the fd limit");
+        assertEquals(Duration.ofSeconds(10), args.connectTimeout());
+        assertEquals(Optional.empty(), args.idleTimeout());
+        assertFalse(args.logConnections());
+    }
+
+    @Test
+    void limitsAndTimeouts() {
+        ForwarderArgs args = ForwarderArgs.parse("--listen", "localhost:1", "--connect", "localhost:2", "--loops", "3",
+                "--max-connections", "100", "--connect-timeout", "500ms", "--idle-timeout", "5m", "--log-connections");
+        assertEquals(3, args.loops());
+        assertEquals(OptionalInt.of(100), args.maxConnections());
+        assertEquals(Duration.ofMillis(500), args.connectTimeout());
+        assertEquals(Optional.of(Duration.ofMinutes(5)), args.idleTimeout());
+        assertTrue(args.logConnections());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"500ms, PT0.5S, 500ms", "30s, PT30S, 30s", "90s, PT1M30S, 90s", "5m, PT5M, 5m", "1H, PT1H, 1h",
+        "120m, PT2H, 2h"})
+    void durationsNeedAUnitAndPrintAsTheyAreRead(String text, Duration expected, String printed) {
+        Duration parsed = ForwarderArgs.duration("--idle-timeout", text);
+        assertEquals(expected, parsed);
+        assertEquals(printed, ForwarderArgs.format(parsed));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -43,6 +72,21 @@ class ForwarderArgsTest {
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --chunk-size 3g|--chunk-size must be between 1 and 2147483647 bytes, got '3g'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --chunk-size lots|--chunk-size wants a byte count such as 65536, 64k or 1m, got 'lots'",
         "--bogus|unknown argument: --bogus",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --loops 0|--loops must be at least 1, got '0'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --loops two|--loops wants a whole number, got 'two'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --max-connections 0|--max-connections must be at least 1, got '0'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --max-connections -5|--max-connections must be at least 1, got '-5'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --max-connections 1e3|--max-connections wants a whole number, got '1e3'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --max-connections 99999999999|--max-connections wants a whole number, got '99999999999'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --max-connections|--max-connections needs a value",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --idle-timeout 0s|--idle-timeout must be longer than zero, got '0s'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --idle-timeout -1s|--idle-timeout must be longer than zero, got '-1s'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --idle-timeout 30|--idle-timeout wants a duration with a unit such as 500ms, 30s, 5m or 1h, got '30'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --idle-timeout 1.5s|--idle-timeout wants a duration with a unit such as 500ms, 30s, 5m or 1h, got '1.5s'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --idle-timeout 1d|--idle-timeout wants a duration with a unit such as 500ms, 30s, 5m or 1h, got '1d'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --connect-timeout 0ms|--connect-timeout must be longer than zero, got '0ms'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --connect-timeout -10s|--connect-timeout must be longer than zero, got '-10s'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --connect-timeout soon|--connect-timeout wants a duration with a unit such as 500ms, 30s, 5m or 1h, got 'soon'",
         "--self-check --listen 127.0.0.1:1|--self-check takes no --listen or --connect"})
     void badArgumentsAreNamed(String line, String message) {
         String[] args = line.isEmpty() ? new String[0] : line.split(" ");
@@ -51,9 +95,14 @@ class ForwarderArgsTest {
     }
 
     @Test
-    void usageNamesEveryOption() {
-        for (String option : new String[] {"--listen", "--connect", "--mode", "--chunk-size", "--self-check"}) {
+    void usageNamesEveryOptionAndItsDefault() {
+        for (String option : new String[] {"--listen", "--connect", "--mode", "--chunk-size", "--loops",
+            "--max-connections", "--connect-timeout", "--idle-timeout", "--log-connections", "--self-check", "--help"}) {
             assertTrue(ForwarderArgs.USAGE.contains(option), option);
+        }
+        for (String fact : new String[] {"(default 1m)", "(default: one per core)", "(default: what the open-files",
+            "(default 10s)", "(default: none", "(default: off", "Durations need a unit: 500ms, 30s, 5m, 1h"}) {
+            assertTrue(ForwarderArgs.USAGE.contains(fact), fact);
         }
     }
 }

@@ -6,22 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.splice4j.support.Digest;
 import io.splice4j.support.Payload;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -36,107 +29,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ForwarderIT {
 
-    private static final Path JAR = Path.of(System.getProperty("splice4j.jar", "target/splice4j.jar"));
-    private static final Pattern LISTENING = Pattern.compile("splice4j: forwarding /127\\.0\\.0\\.1:(\\d+) -> .*");
-
-    /** A started {@code java -jar}, its output collected line by line. */
-    private static final class Jar implements AutoCloseable {
-        final Process process;
-        final LinkedBlockingQueue<String> stdout = new LinkedBlockingQueue<>();
-        final StringBuilder stdoutText = new StringBuilder();
-        final StringBuilder stderrText = new StringBuilder();
-        final List<Thread> collectors = new ArrayList<>();
-
-        Jar(String... args) throws IOException {
-            this(List.of(), args);
-        }
-
-        /** Runs the jar behind {@code prefix}, a command such as {@code prlimit ... --}. */
-        Jar(List<String> prefix, String... args) throws IOException {
-            List<String> command = new ArrayList<>(prefix);
-            command.addAll(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
-            command.addAll(List.of(args));
-            assertTrue(Files.isRegularFile(JAR), "the packaged jar exists: " + JAR);
-            process = new ProcessBuilder(command).start();
-            collectors.add(collect(process.getInputStream(), stdoutText, stdout));
-            collectors.add(collect(process.getErrorStream(), stderrText, new LinkedBlockingQueue<>()));
-        }
-
-        private static Thread collect(InputStream stream, StringBuilder text, LinkedBlockingQueue<String> lines) {
-            return Thread.ofPlatform().daemon().start(() -> {
-                try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = reader.readLine()) != null) {
-                        synchronized (text) {
-                            text.append(line).append('\n');
-                        }
-                        lines.add(line);
-                    }
-                } catch (IOException ignored) {
-                    // The process ended.
-                }
-            });
-        }
-
-        String nextLine() throws InterruptedException {
-            String line = stdout.poll(30, TimeUnit.SECONDS);
-            assertTrue(line != null, "no output within 30 s");
-            return line;
-        }
-
-        /** Sends SIGTERM to the process's PID and returns its exit code. */
-        int terminate() throws InterruptedException {
-            // Through the handle: Process.destroy() would also close our end of its output pipes.
-            assertTrue(process.toHandle().destroy(), "SIGTERM sent");
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "exited after SIGTERM");
-            return process.exitValue();
-        }
-
-        int await() throws InterruptedException {
-            assertTrue(process.waitFor(90, TimeUnit.SECONDS), "finished");
-            return process.exitValue();
-        }
-
-        /** All of standard output, once the process has exited and the pipe is read to its end. */
-        String stdout() throws InterruptedException {
-            awaitOutput();
-            synchronized (stdoutText) {
-                return stdoutText.toString();
-            }
-        }
-
-        String stderr() throws InterruptedException {
-            if (!process.isAlive()) {
-                awaitOutput();
-            }
-            synchronized (stderrText) {
-                return stderrText.toString();
-            }
-        }
-
-        private void awaitOutput() throws InterruptedException {
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "exited");
-            for (Thread collector : collectors) {
-                collector.join(TimeUnit.SECONDS.toMillis(10));
-            }
-        }
-
-        @Override
-        public void close() {
-            process.destroyForcibly();
-        }
-    }
-
     private static InetSocketAddress loopback(int port) {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "--listen", "--listen 127.0.0.1:1", "--bogus", "--listen 127.0.0.1:1 --connect "
-            + "127.0.0.1:2 --mode fast"})
+            + "127.0.0.1:2 --mode fast", "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --max-connections 0",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --loops 0", "--listen 127.0.0.1:1 --connect 127.0.0.1:2 "
+            + "--idle-timeout 0s", "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --connect-timeout soon"})
     void badArgumentsPrintTheUsageAndExit2(String line) throws Exception {
-        try (Jar jar = new Jar(line.isEmpty() ? new String[0] : line.split(" "))) {
+        try (ForwarderJar jar = new ForwarderJar(line.isEmpty() ? new String[0] : line.split(" "))) {
             assertEquals(2, jar.await());
             String stderr = jar.stderr();
             assertTrue(stderr.startsWith("splice4j: "), stderr);
@@ -150,10 +53,10 @@ class ForwarderIT {
         long request = 32L << 20;
         long reply = 8L << 20;
         try (ServerSocketChannel upstream = ServerSocketChannel.open().bind(loopback(0));
-             Jar jar = new Jar("--listen", "127.0.0.1:0", "--connect", "127.0.0.1:"
+             ForwarderJar jar = new ForwarderJar("--listen", "127.0.0.1:0", "--connect", "127.0.0.1:"
                      + ((InetSocketAddress) upstream.getLocalAddress()).getPort())) {
             String banner = jar.nextLine();
-            Matcher listening = LISTENING.matcher(banner);
+            Matcher listening = ForwarderJar.LISTENING.matcher(banner);
             assertTrue(listening.matches(), banner);
             assertTrue(banner.endsWith("zero-copy on"), "the manifest's flags enable zero-copy: " + banner);
 
@@ -183,13 +86,63 @@ class ForwarderIT {
     }
 
     @Test
+    void theStartLineSaysWhatRunsTheRelaysAndTheLimitsAndByDefaultNothingIsLoggedPerConnection() throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        try (EchoServer echo = new EchoServer();
+             // The JVM raises the soft limit to the hard one, so both are set.
+             ForwarderJar jar = new ForwarderJar(List.of("prlimit", "--nofile=1000", "--"), "--listen", "127.0.0.1:0",
+                     "--connect", "127.0.0.1:" + echo.port(), "--idle-timeout", "90s")) {
+            String banner = jar.nextLine();
+            // 1 MiB chunks and a 64 MiB pipe pool: 64 pipes, 2 fds each; 64 fds + 4 per loop reserved.
+            int reserve = 64 + 4 * cores;
+            assertEquals("splice4j: forwarding /127.0.0.1:" + ForwarderJar.port(banner) + " -> /127.0.0.1:"
+                    + echo.port() + ", mode AUTO, " + cores + " event loops, max connections " + (1000 - 128 - reserve) / 2
+                    + " (open-files limit 1000 - 128 pipe fds - " + reserve + " reserved, 2 per connection), connect "
+                    + "timeout 10s, idle timeout 90s, zero-copy on", banner);
+            for (int i = 0; i < 3; i++) {
+                try (SocketChannel client = SocketChannel.open(loopback(ForwarderJar.port(banner)))) {
+                    Wire.roundTrip(client, i);
+                }
+            }
+            assertEquals(0, jar.terminate());
+            assertTrue(jar.stdout().contains("3 connections (3 completed, 0 failed"), jar.stdout());
+            assertEquals("", jar.stderr(), "nothing logged per connection by default");
+        }
+    }
+
+    @Test
+    void logConnectionsLogsALineWhenEachConnectionOpensAndEnds() throws Exception {
+        try (EchoServer echo = new EchoServer();
+             ForwarderJar jar = new ForwarderJar("--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + echo.port(),
+                     "--log-connections")) {
+            int port = jar.awaitListening();
+            String client;
+            try (SocketChannel channel = SocketChannel.open(loopback(port))) {
+                client = String.valueOf(channel.getLocalAddress());
+                Wire.roundTrip(channel, 1);
+                channel.shutdownOutput();
+                assertEquals(Payload.expected(0), Payload.readToEnd(channel));
+            }
+            // Logging stops when the JVM starts shutting down: the line must be out before SIGTERM.
+            jar.awaitLogged("client " + client + ": COMPLETED", 10);
+            assertEquals(0, jar.terminate());
+            List<String> lines = jar.stderr().lines().filter(l -> l.contains("client " + client + ":")).toList();
+            assertEquals(2, lines.size(), jar.stderr());
+            assertTrue(lines.get(0).matches(".* INFO io\\.splice4j\\.tool: client " + Pattern.quote(client)
+                    + ": connected to /127\\.0\\.0\\.1:" + echo.port() + " from /127\\.0\\.0\\.1:\\d+"), lines.get(0));
+            assertTrue(lines.get(1).endsWith("client " + client + ": COMPLETED, 8 bytes to upstream (ZERO_COPY), 8 bytes "
+                    + "back (ZERO_COPY)"), lines.get(1));
+        }
+    }
+
+    @Test
     void aRefusedUpstreamClosesThatClientAndTheForwarderGoesOn() throws Exception {
         int closedPort;
         try (ServerSocketChannel nothing = ServerSocketChannel.open().bind(loopback(0))) {
             closedPort = ((InetSocketAddress) nothing.getLocalAddress()).getPort();
         }
-        try (Jar jar = new Jar("--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + closedPort)) {
-            Matcher listening = LISTENING.matcher(jar.nextLine());
+        try (ForwarderJar jar = new ForwarderJar("--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + closedPort)) {
+            Matcher listening = ForwarderJar.LISTENING.matcher(jar.nextLine());
             assertTrue(listening.matches());
             for (int i = 0; i < 2; i++) {
                 try (SocketChannel client = SocketChannel.open(loopback(Integer.parseInt(listening.group(1))))) {
@@ -199,18 +152,22 @@ class ForwarderIT {
             assertTrue(jar.process.isAlive(), "the forwarder still runs");
             assertEquals(0, jar.terminate());
             assertTrue(jar.stdout().contains("2 connections (0 completed, 0 failed, 0 closed at shutdown, "
-                    + "2 upstream connect failures)"), jar.stdout());
-            assertTrue(jar.stderr().contains("can't connect to /127.0.0.1:" + closedPort), jar.stderr());
+                    + "2 upstream connect failures, 0 idle timeouts)"), jar.stdout());
+            // A run of failures is logged once, when it starts.
+            assertEquals(1, jar.stderr().lines().filter(l -> l.contains("can't connect to /127.0.0.1:" + closedPort))
+                    .count(), jar.stderr());
         }
     }
 
     @Test
     void runningOutOfFdsEndsTheClientsItCantServeAndGoesOn() throws Exception {
-        int clients = 40;
+        int clients = 60;
         try (ServerSocketChannel upstream = ServerSocketChannel.open().bind(loopback(0), clients);
-             Jar jar = new Jar(List.of("prlimit", "--nofile=96", "--"), "--listen", "127.0.0.1:0", "--connect",
-                     "127.0.0.1:" + ((InetSocketAddress) upstream.getLocalAddress()).getPort())) {
-            Matcher listening = LISTENING.matcher(jar.nextLine());
+             // More connections than 96 fds hold: the limit can't keep the forwarder from running out.
+             ForwarderJar jar = new ForwarderJar(List.of("prlimit", "--nofile=96", "--"), "--listen", "127.0.0.1:0",
+                     "--connect", "127.0.0.1:" + ((InetSocketAddress) upstream.getLocalAddress()).getPort(),
+                     "--max-connections", Integer.toString(clients))) {
+            Matcher listening = ForwarderJar.LISTENING.matcher(jar.nextLine());
             assertTrue(listening.matches());
             // The upstream end reads each request to its end, then holds the connection until released,
             // so that every relay the forwarder manages to open stays open at once.
@@ -251,7 +208,7 @@ class ForwarderIT {
                     Thread.sleep(10); // sampling until the forwarder has done what it can
                 }
                 release.countDown();
-                // 96 fds can't hold 40 relays: each client must still see its connection end, served
+                // 96 fds can't hold 60 relays: each client must still see its connection end, served
                 // or refused, instead of hanging.
                 for (SocketChannel client : open) {
                     try {
@@ -278,7 +235,7 @@ class ForwarderIT {
 
     @Test
     void selfCheckVerifiesBothPaths() throws Exception {
-        try (Jar jar = new Jar("--self-check")) {
+        try (ForwarderJar jar = new ForwarderJar("--self-check")) {
             assertEquals(0, jar.await(), jar.stderr());
             String out = jar.stdout();
             assertTrue(out.contains("zero-copy available: yes"), out);

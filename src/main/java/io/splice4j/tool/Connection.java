@@ -1,0 +1,99 @@
+package io.splice4j.tool;
+
+import io.splice4j.Relay;
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One client on its way through the forwarder: accepted, then connected upstream, then relayed.
+ * Whatever it holds at the moment it is closed gets closed: the client, the upstream socket still
+ * connecting (which aborts the connect), or the relay. What is handed over after that (a socket
+ * that just opened, a relay that just started) is refused, so the caller closes it: nothing can
+ * start running after the forwarder closed.
+ */
+final class Connection {
+
+    private final SocketChannel client;
+    private final String clientAddress;
+    private SocketChannel upstream;
+    private Relay relay;
+    private boolean closed;
+
+    Connection(SocketChannel client) {
+        this.client = client;
+        this.clientAddress = remote(client);
+    }
+
+    SocketChannel client() {
+        return client;
+    }
+
+    /** The client's address, for log lines (read at accept: a closed channel no longer knows it). */
+    String clientAddress() {
+        return clientAddress;
+    }
+
+    /**
+     * Hands over the upstream socket before it connects.
+     *
+     * @return {@code false} if the connection is closed: the caller closes the socket
+     */
+    synchronized boolean upstream(SocketChannel channel) {
+        upstream = channel;
+        return !closed;
+    }
+
+    /**
+     * Hands over the running relay, which now owns both sockets.
+     *
+     * @return {@code false} if the connection is closed: the caller closes the relay
+     */
+    synchronized boolean relay(Relay running) {
+        relay = running;
+        return !closed;
+    }
+
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes what the connection holds now; idempotent. A relay's close returns once it has ended. */
+    void close() {
+        Relay running;
+        SocketChannel connecting;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            running = relay;
+            connecting = upstream;
+        }
+        if (running != null) {
+            running.close();
+        } else {
+            closeQuietly(client);
+            closeQuietly(connecting);
+        }
+    }
+
+    /** Closes a socket whose failure is reported elsewhere, if there is one. */
+    static void closeQuietly(SocketChannel channel) {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // Closing a socket we are giving up on: the failure that led here is what matters.
+        }
+    }
+
+    static String remote(SocketChannel channel) {
+        try {
+            return String.valueOf(channel.getRemoteAddress());
+        } catch (IOException e) {
+            return "(closed)";
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.splice4j.tool;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The upstream end of forwarder tests: sends back every byte it receives, on a virtual thread per
+ * connection, and closes a connection at its end-of-stream. Counts connections open now, the most
+ * open at once, and all it accepted, so tests can see what the forwarder did upstream.
+ */
+final class EchoServer implements AutoCloseable {
+
+    private final ServerSocketChannel server;
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger peak = new AtomicInteger();
+    private final AtomicInteger accepted = new AtomicInteger();
+    private final Thread acceptor;
+
+    EchoServer() throws IOException {
+        server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16_384);
+        acceptor = Thread.ofPlatform().name("echo-acceptor").daemon().start(this::acceptLoop);
+    }
+
+    int port() {
+        return server.socket().getLocalPort();
+    }
+
+    int open() {
+        return open.get();
+    }
+
+    int peak() {
+        return peak.get();
+    }
+
+    int accepted() {
+        return accepted.get();
+    }
+
+    /**
+     * Waits until no connection is open, or {@code seconds} pass.
+     *
+     * @return whether none is open
+     */
+    boolean awaitNoneOpen(int seconds) throws InterruptedException {
+        return awaitOpenAtMost(0, seconds);
+    }
+
+    /**
+     * Waits until at most {@code count} connections are open, or {@code seconds} pass.
+     *
+     * @return whether at most {@code count} are open
+     */
+    boolean awaitOpenAtMost(int count, double seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        synchronized (open) {
+            while (open.get() > count && System.nanoTime() - deadline < 0) {
+                TimeUnit.NANOSECONDS.timedWait(open, deadline - System.nanoTime());
+            }
+        }
+        return open.get() <= count;
+    }
+
+    private void acceptLoop() {
+        while (server.isOpen()) {
+            SocketChannel connection;
+            try {
+                connection = server.accept();
+            } catch (IOException e) {
+                return;
+            }
+            accepted.incrementAndGet();
+            peak.accumulateAndGet(open.incrementAndGet(), Math::max);
+            Thread.ofVirtual().start(() -> echo(connection));
+        }
+    }
+
+    private void echo(SocketChannel connection) {
+        try (connection) {
+            ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
+            while (connection.read(buffer) >= 0) {
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    connection.write(buffer);
+                }
+                buffer.clear();
+            }
+        } catch (IOException e) {
+            // The forwarder closed it: the test that cares sees it on the client side.
+        } finally {
+            synchronized (open) {
+                open.decrementAndGet();
+                open.notifyAll();
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}
