@@ -3,18 +3,15 @@ package io.splice4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.splice4j.support.WrappingSocketChannel;
 import io.splice4j.support.Harness;
 import io.splice4j.support.Payload;
 import java.io.IOException;
-import java.net.SocketAddress;
-import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SocketChannel;
-import java.nio.channels.spi.SelectorProvider;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -138,53 +135,11 @@ class BadInputTest {
 
     @Test
     void aChannelThatIsNotTheJdksIsNeverSpliced() throws IOException {
-        SocketChannel wrapper = new WrappingChannel(target);
+        SocketChannel wrapper = new WrappingSocketChannel(target);
         var e = assertRejected(ZeroCopyUnavailableException.class,
                 () -> Splice.splice(source, wrapper, SpliceOptions.defaults().withMode(SpliceMode.ZERO_COPY)));
         assertEquals(FallbackReason.UNSUPPORTED_CHANNEL, e.reason());
         assertEquals("zero-copy unavailable: a channel is not the JDK's own socket channel: "
-                + source.getClass().getName() + ", " + WrappingChannel.class.getName(), e.getMessage());
-    }
-
-    /**
-     * A SocketChannel that forwards to another, as a TLS or framing wrapper would: its bytes are not
-     * the socket's, so it must never be spliced.
-     */
-    private static final class WrappingChannel extends SocketChannel {
-        private final SocketChannel inner;
-
-        WrappingChannel(SocketChannel inner) {
-            super(SelectorProvider.provider());
-            this.inner = inner;
-        }
-
-        @Override public SocketChannel bind(SocketAddress local) throws IOException { inner.bind(local); return this; }
-        @Override public <T> SocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-            inner.setOption(name, value);
-            return this;
-        }
-        @Override public <T> T getOption(SocketOption<T> name) throws IOException { return inner.getOption(name); }
-        @Override public Set<SocketOption<?>> supportedOptions() { return inner.supportedOptions(); }
-        @Override public SocketChannel shutdownInput() throws IOException { inner.shutdownInput(); return this; }
-        @Override public SocketChannel shutdownOutput() throws IOException { inner.shutdownOutput(); return this; }
-        @Override public java.net.Socket socket() { return inner.socket(); }
-        @Override public boolean isConnected() { return inner.isConnected(); }
-        @Override public boolean isConnectionPending() { return inner.isConnectionPending(); }
-        @Override public boolean connect(SocketAddress remote) throws IOException { return inner.connect(remote); }
-        @Override public boolean finishConnect() throws IOException { return inner.finishConnect(); }
-        @Override public SocketAddress getRemoteAddress() throws IOException { return inner.getRemoteAddress(); }
-        @Override public int read(ByteBuffer dst) throws IOException { return inner.read(dst); }
-        @Override public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-            return inner.read(dsts, offset, length);
-        }
-        @Override public int write(ByteBuffer src) throws IOException { return inner.write(src); }
-        @Override public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-            return inner.write(srcs, offset, length);
-        }
-        @Override public SocketAddress getLocalAddress() throws IOException { return inner.getLocalAddress(); }
-        @Override protected void implCloseSelectableChannel() throws IOException { inner.close(); }
-        @Override protected void implConfigureBlocking(boolean block) throws IOException {
-            inner.configureBlocking(block);
-        }
+                + source.getClass().getName() + ", " + WrappingSocketChannel.class.getName(), e.getMessage());
     }
 }
