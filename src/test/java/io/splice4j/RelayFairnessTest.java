@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class RelayFairnessTest {
 
-    private static final int CONNECTIONS = 500;
+    private static final int CONNECTIONS = 1000;
     private static final long RUN_NANOS = TimeUnit.SECONDS.toNanos(4);
     private static final long MAX_GAP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
