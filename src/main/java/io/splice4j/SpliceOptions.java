@@ -1,5 +1,6 @@
 package io.splice4j;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,6 +31,8 @@ public final class SpliceOptions {
     private final Executor executor;
     private final SpliceEngine engine;
     private final Duration idleTimeout;
+    private final ByteBuffer firstBytesAtoB;
+    private final ByteBuffer firstBytesBtoA;
 
     private SpliceOptions(Builder builder) {
         this.chunkSize = builder.chunkSize;
@@ -39,6 +42,8 @@ public final class SpliceOptions {
         this.executor = builder.executor;
         this.engine = builder.engine;
         this.idleTimeout = builder.idleTimeout;
+        this.firstBytesAtoB = builder.firstBytesAtoB;
+        this.firstBytesBtoA = builder.firstBytesBtoA;
     }
 
     /**
@@ -70,6 +75,8 @@ public final class SpliceOptions {
         builder.executor = executor;
         builder.engine = engine;
         builder.idleTimeout = idleTimeout;
+        builder.firstBytesAtoB = firstBytesAtoB;
+        builder.firstBytesBtoA = firstBytesBtoA;
         return builder;
     }
 
@@ -182,22 +189,50 @@ public final class SpliceOptions {
         return toBuilder().idleTimeout(idleTimeout).build();
     }
 
+    /**
+     * Returns the bytes sent in the a → b direction (for {@link Splice#splice}, to the target)
+     * before any byte read from a: bytes a proxy already read past a header, a peeked TLS
+     * ClientHello, a PROXY protocol header for b. They count as delivered in that direction.
+     *
+     * @return a read-only view of them, positioned at the first; empty if none
+     */
+    public ByteBuffer firstBytesAtoB() {
+        return view(firstBytesAtoB);
+    }
+
+    /**
+     * Returns the bytes sent in the b → a direction before any byte read from b (e.g. a SOCKS reply
+     * for the client {@code a}). They count as delivered in that direction. Used by relays only.
+     *
+     * @return a read-only view of them, positioned at the first; empty if none
+     */
+    public ByteBuffer firstBytesBtoA() {
+        return view(firstBytesBtoA);
+    }
+
+    private static ByteBuffer view(ByteBuffer bytes) {
+        return bytes == null ? ByteBuffer.allocate(0).asReadOnlyBuffer() : bytes.asReadOnlyBuffer();
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof SpliceOptions o && chunkSize == o.chunkSize && mode == o.mode
                 && moveHint == o.moveHint && moreHint == o.moreHint && Objects.equals(executor, o.executor)
-                && Objects.equals(engine, o.engine) && Objects.equals(idleTimeout, o.idleTimeout);
+                && Objects.equals(engine, o.engine) && Objects.equals(idleTimeout, o.idleTimeout)
+                && firstBytesAtoB().equals(o.firstBytesAtoB()) && firstBytesBtoA().equals(o.firstBytesBtoA());
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(chunkSize, mode, moveHint, moreHint, executor, engine, idleTimeout);
+        return Objects.hash(chunkSize, mode, moveHint, moreHint, executor, engine, idleTimeout, firstBytesAtoB(),
+                firstBytesBtoA());
     }
 
     @Override
     public String toString() {
         return "SpliceOptions[chunkSize=" + chunkSize + ", mode=" + mode + ", moveHint=" + moveHint
-                + ", moreHint=" + moreHint + ", executor=" + executor + ", engine=" + engine + ", idleTimeout=" + idleTimeout + "]";
+                + ", moreHint=" + moreHint + ", executor=" + executor + ", engine=" + engine + ", idleTimeout=" + idleTimeout + ", firstBytesAtoB="
+                + firstBytesAtoB().remaining() + " bytes, firstBytesBtoA=" + firstBytesBtoA().remaining() + " bytes]";
     }
 
     /** Builds {@link SpliceOptions}. Not thread-safe. */
@@ -210,6 +245,8 @@ public final class SpliceOptions {
         private Executor executor;
         private SpliceEngine engine;
         private Duration idleTimeout;
+        private ByteBuffer firstBytesAtoB;
+        private ByteBuffer firstBytesBtoA;
 
         private Builder() {
         }
@@ -294,6 +331,35 @@ public final class SpliceOptions {
             }
             this.idleTimeout = idleTimeout;
             return this;
+        }
+
+        /**
+         * Sets the bytes sent a → b before any byte read from a: see {@link SpliceOptions#firstBytesAtoB()}.
+         *
+         * @param bytes the bytes from their position to their limit, copied now; {@code null} for none
+         * @return this builder
+         */
+        public Builder firstBytesAtoB(ByteBuffer bytes) {
+            this.firstBytesAtoB = copy(bytes);
+            return this;
+        }
+
+        /**
+         * Sets the bytes sent b → a before any byte read from b: see {@link SpliceOptions#firstBytesBtoA()}.
+         *
+         * @param bytes the bytes from their position to their limit, copied now; {@code null} for none
+         * @return this builder
+         */
+        public Builder firstBytesBtoA(ByteBuffer bytes) {
+            this.firstBytesBtoA = copy(bytes);
+            return this;
+        }
+
+        private static ByteBuffer copy(ByteBuffer bytes) {
+            if (bytes == null || !bytes.hasRemaining()) {
+                return null;
+            }
+            return ByteBuffer.allocate(bytes.remaining()).put(bytes.duplicate()).flip();
         }
 
         /**

@@ -49,8 +49,8 @@ public final class ThreadedRelay implements RelayHandle {
      */
     public static ThreadedRelay start(SocketChannel a, SocketChannel b, SpliceOptions options, Executor executor) {
         ThreadedRelay relay = new ThreadedRelay(a, b, options);
-        relay.execute(executor, () -> relay.pass(a, b, relay.aToB));
-        relay.execute(executor, () -> relay.pass(b, a, relay.bToA));
+        relay.execute(executor, () -> relay.pass(a, b, options.firstBytesAtoB(), relay.aToB));
+        relay.execute(executor, () -> relay.pass(b, a, options.firstBytesBtoA(), relay.bToA));
         return relay;
     }
 
@@ -64,9 +64,10 @@ public final class ThreadedRelay implements RelayHandle {
     }
 
     /** Runs one direction, then passes its end-of-stream on and leaves the other running. */
-    private void pass(SocketChannel source, SocketChannel target, TransferRecord record) {
+    private void pass(SocketChannel source, SocketChannel target, java.nio.ByteBuffer firstBytes,
+            TransferRecord record) {
         try {
-            Transfers.sockets(source, target, options, record);
+            Transfers.sockets(source, target, options, firstBytes, record);
             target.shutdownOutput();
         } catch (IOException e) {
             fail(e);

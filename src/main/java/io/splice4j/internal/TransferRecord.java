@@ -69,6 +69,18 @@ public final class TransferRecord {
         activity.touch();
     }
 
+    /**
+     * Counts bytes the caller supplied to send first (not read from the source): delivered, copied
+     * through user space, and no sign of the path the transfer takes.
+     *
+     * @param count bytes
+     */
+    public void deliveredFirst(long count) {
+        bytes += count;
+        Metrics.delivered(TransferPath.PORTABLE, count);
+        activity.touch();
+    }
+
     /** The transfer reached its end. */
     public void finished() {
         end(false);

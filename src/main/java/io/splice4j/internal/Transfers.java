@@ -42,6 +42,27 @@ public final class Transfers {
      */
     public static SpliceResult sockets(SocketChannel source, SocketChannel target, SpliceOptions options,
             TransferRecord record) throws IOException {
+        return sockets(source, target, options, options.firstBytesAtoB(), record);
+    }
+
+    /**
+     * Socket → socket until the source's end-of-stream, after {@code firstBytes}.
+     *
+     * @param firstBytes sent to the target before any byte read from the source
+     * @param record the transfer's record (a relay reads it live)
+     * @return bytes, path and fallback reason
+     * @throws IOException as {@link io.splice4j.Splice#splice}
+     */
+    public static SpliceResult sockets(SocketChannel source, SocketChannel target, SpliceOptions options,
+            java.nio.ByteBuffer firstBytes, TransferRecord record) throws IOException {
+        if (firstBytes.hasRemaining()) {
+            try {
+                BlockingCopy.writeFirst(source, target, firstBytes, record);
+            } catch (IOException | RuntimeException | Error e) {
+                record.failed();
+                throw e;
+            }
+        }
         return run(options.mode(), record,
                 () -> BlockingSplice.sockets(source, target, options, record, SharedEngine.coreOrNull()),
                 () -> BlockingCopy.sockets(source, target, options.chunkSize(), record));

@@ -83,7 +83,20 @@ public final class Payload {
      * @return their digest
      */
     public static Digest expected(long size) {
+        return expectedAfter(new byte[0], size);
+    }
+
+    /**
+     * Returns the digest of {@code first} followed by the stream's first {@code size} bytes: what
+     * arrives when a transfer sends bytes it was given before the ones it moves.
+     *
+     * @param first the bytes sent first
+     * @param size how many bytes of the stream follow
+     * @return their digest
+     */
+    public static Digest expectedAfter(byte[] first, long size) {
         MessageDigest sha = sha256();
+        sha.update(first);
         long done = 0;
         while (done < size) {
             int start = (int) (done % BLOCK);
@@ -91,7 +104,7 @@ public final class Payload {
             sha.update(BYTES, start, length);
             done += length;
         }
-        return Digest.of(size, sha.digest());
+        return Digest.of(first.length + size, sha.digest());
     }
 
     /**

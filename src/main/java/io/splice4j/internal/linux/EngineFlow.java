@@ -43,12 +43,14 @@ final class EngineFlow implements Runnable {
     boolean writable = true;
     private boolean splicing;
     private ByteBuffer leftover;
+    /** The leftover is the caller's first bytes, not read from the source. */
+    private boolean leftoverIsFirst;
     private boolean endOfStream;
     private boolean done;
     private boolean queued;
 
     EngineFlow(EngineRelay relay, EventLoop loop, SocketChannel source, SocketChannel target, SpliceOptions options,
-            TransferRecord record) {
+            ByteBuffer firstBytes, TransferRecord record) {
         this.relay = relay;
         this.loop = loop;
         this.source = source;
@@ -58,6 +60,11 @@ final class EngineFlow implements Runnable {
         this.mode = options.mode();
         this.splicing = mode != SpliceMode.PORTABLE;
         this.record = record;
+        if (firstBytes.hasRemaining()) {
+            // Sent before anything is read, like output already read: it goes first.
+            leftover = firstBytes;
+            leftoverIsFirst = true;
+        }
     }
 
     /** Binds the flow to the sockets' fds, which the relay holds registered. */
@@ -97,6 +104,7 @@ final class EngineFlow implements Runnable {
                     write(leftover);
                     if (!leftover.hasRemaining()) {
                         leftover = null;
+                        leftoverIsFirst = false;
                     }
                 } else if (endOfStream) {
                     finish();
@@ -178,7 +186,11 @@ final class EngineFlow implements Runnable {
         } catch (IOException e) {
             throw channelFailure("write(target)", e);
         }
-        record.delivered(TransferPath.PORTABLE, written);
+        if (leftoverIsFirst && buffer == leftover) {
+            record.deliveredFirst(written);
+        } else {
+            record.delivered(TransferPath.PORTABLE, written);
+        }
         if (buffer.hasRemaining()) {
             writable = false;
         }

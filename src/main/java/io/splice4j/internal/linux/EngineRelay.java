@@ -61,8 +61,10 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
         this.fdB = fdB;
         this.activity = Activity.of(options.idleTimeout().orElse(null));
         TransferPath planned = options.mode() == SpliceMode.PORTABLE ? TransferPath.PORTABLE : TransferPath.ZERO_COPY;
-        this.aToB = new EngineFlow(this, loop, a, b, options, new TransferRecord(planned, activity));
-        this.bToA = new EngineFlow(this, loop, b, a, options, new TransferRecord(planned, activity));
+        this.aToB = new EngineFlow(this, loop, a, b, options, options.firstBytesAtoB(),
+                new TransferRecord(planned, activity));
+        this.bToA = new EngineFlow(this, loop, b, a, options, options.firstBytesBtoA(),
+                new TransferRecord(planned, activity));
         aToB.bind(fdA, fdB);
         bToA.bind(fdB, fdA);
     }

@@ -112,6 +112,28 @@ public final class BlockingCopy {
         }
     }
 
+    /**
+     * Writes the caller's first bytes to {@code target} before the transfer proper, blocking until
+     * all are written (a virtual thread parks), with the transfer's failure rules.
+     *
+     * @param source the transfer's source, for the close rules
+     * @param target the socket to write
+     * @param firstBytes the bytes, consumed
+     * @param record counts them as delivered, without committing a path
+     * @throws IOException as a transfer's write would
+     */
+    public static void writeFirst(SocketChannel source, SocketChannel target, ByteBuffer firstBytes,
+            TransferRecord record) throws IOException {
+        BlockingCopy copy = new BlockingCopy(new ChannelGuard(source, target), record, null, null);
+        while (firstBytes.hasRemaining()) {
+            try {
+                record.deliveredFirst(target.write(firstBytes));
+            } catch (IOException e) {
+                throw copy.failure("write(target)", e);
+            }
+        }
+    }
+
     private long transferTo(FileChannel source, long position, long count, SocketChannel target, int chunkSize)
             throws IOException {
         long delivered = record.bytes();
@@ -182,7 +204,7 @@ public final class BlockingCopy {
      * as a {@link SpliceException} carrying the bytes delivered.
      */
     private IOException failure(String operation, IOException e) {
-        if (watch.timedOut()) {
+        if (watch != null && watch.timedOut()) {
             InterruptedByTimeoutException timeout = record.activity().timeout(record.bytes());
             timeout.initCause(e);
             return timeout;
