@@ -5,29 +5,67 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
- * Connected loopback TCP pairs, all closed with this object. A transfer test uses two: the feeder
- * writes into {@code source}'s peer, and the drain reads from {@code target}'s peer.
+ * Connected loopback TCP pairs, all closed with this object unless closed before. A transfer test
+ * uses two: the feeder writes into {@code source}'s peer, and the drain reads from {@code target}'s
+ * peer. The benchmarks make thousands a second and close each {@link Pair} when done with it.
  */
 public final class Loopback implements AutoCloseable {
 
-    /**
-     * Two connected ends of one TCP connection.
-     *
-     * @param near the end handed to the code under test
-     * @param far the end the test drives
-     */
-    public record Pair(SocketChannel near, SocketChannel far) {
+    /** Two connected ends of one TCP connection. */
+    public static final class Pair implements AutoCloseable {
+
+        private final Loopback owner;
+        private final SocketChannel near;
+        private final SocketChannel far;
+
+        private Pair(Loopback owner, SocketChannel near, SocketChannel far) {
+            this.owner = owner;
+            this.near = near;
+            this.far = far;
+        }
+
+        /**
+         * Returns the accepted end, the one handed to the code under test.
+         *
+         * @return the near end
+         */
+        public SocketChannel near() {
+            return near;
+        }
+
+        /**
+         * Returns the connecting end, the one the test drives.
+         *
+         * @return the far end
+         */
+        public SocketChannel far() {
+            return far;
+        }
+
+        /**
+         * Closes both ends with a reset (see {@link Loopback#abort}), the far end first.
+         *
+         * @throws IOException if closing fails
+         */
+        @Override
+        public void close() throws IOException {
+            owner.forget(this);
+            try {
+                abort(far);
+            } finally {
+                abort(near);
+            }
+        }
     }
 
     private final ServerSocketChannel server;
-    private final List<Channel> opened = new ArrayList<>();
+    private final Set<Pair> open = new LinkedHashSet<>();
 
     /** Listens on an ephemeral loopback port. */
     public Loopback() {
@@ -45,16 +83,44 @@ public final class Loopback implements AutoCloseable {
      * @throws IOException if connecting fails
      */
     public Pair pair() throws IOException {
-        SocketChannel far = track(SocketChannel.open(server.getLocalAddress()));
-        SocketChannel near = track(server.accept());
-        return new Pair(near, far);
+        SocketChannel far = SocketChannel.open(server.getLocalAddress());
+        try {
+            Pair pair = new Pair(this, server.accept(), far);
+            synchronized (open) {
+                open.add(pair);
+            }
+            return pair;
+        } catch (IOException | RuntimeException e) {
+            far.close();
+            throw e;
+        }
     }
 
-    private SocketChannel track(SocketChannel channel) {
-        synchronized (opened) {
-            opened.add(channel);
+    /**
+     * Returns the address others connect to, for {@link #accept()}.
+     *
+     * @return the listener's loopback address
+     * @throws IOException if the listener is closed
+     */
+    public InetSocketAddress address() throws IOException {
+        return (InetSocketAddress) server.getLocalAddress();
+    }
+
+    /**
+     * Accepts one connection that someone else made to {@link #address()}; the caller owns and
+     * closes it.
+     *
+     * @return the accepted end
+     * @throws IOException if accepting fails
+     */
+    public SocketChannel accept() throws IOException {
+        return server.accept();
+    }
+
+    private void forget(Pair pair) {
+        synchronized (open) {
+            open.remove(pair);
         }
-        return channel;
     }
 
     /**
@@ -67,14 +133,35 @@ public final class Loopback implements AutoCloseable {
         channel.setOption(StandardSocketOptions.SO_LINGER, 0);
     }
 
-    /** Closes every channel opened here, then the listener. */
+    /**
+     * Closes {@code channel} with a reset instead of a FIN, or plainly if the peer has reset it
+     * already. Connections opened and closed thousands of times a second would otherwise pile up in
+     * TIME_WAIT and could use up the ephemeral ports of one listener.
+     *
+     * @param channel a channel, open or not
+     * @throws IOException if closing fails
+     */
+    public static void abort(SocketChannel channel) throws IOException {
+        try {
+            if (channel.isOpen()) {
+                resetOnClose(channel);
+            }
+        } catch (IOException alreadyReset) {
+            // A plain close is just as good then.
+        } finally {
+            channel.close();
+        }
+    }
+
+    /** Closes every pair still open here, then the listener. */
     @Override
     public void close() throws IOException {
-        synchronized (opened) {
-            for (Channel channel : opened) {
-                channel.close();
+        synchronized (open) {
+            for (Pair pair : open) {
+                pair.far.close();
+                pair.near.close();
             }
-            opened.clear();
+            open.clear();
         }
         server.close();
     }
