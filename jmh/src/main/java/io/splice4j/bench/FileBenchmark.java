@@ -4,7 +4,6 @@ import io.splice4j.support.Loopback;
 import io.splice4j.support.Payload;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;

@@ -119,7 +119,8 @@ public enum FileContender {
 
     /** The defaults (1 MiB chunks) in the mode of the row's path: ZERO_COPY fails rather than copy under its label. */
     private SpliceOptions options() {
-        return SpliceOptions.defaults().withMode(path == TransferPath.PORTABLE ? SpliceMode.PORTABLE : SpliceMode.ZERO_COPY);
+        SpliceMode mode = path == TransferPath.PORTABLE ? SpliceMode.PORTABLE : SpliceMode.ZERO_COPY;
+        return SpliceOptions.defaults().withMode(mode);
     }
 
     private long check(SpliceResult result) {

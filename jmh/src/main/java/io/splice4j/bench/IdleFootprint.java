@@ -43,7 +43,8 @@ import javax.management.ObjectName;
  * through its relay with their SHA-256 (each client checks it), waits, takes a second snapshot, and
  * measures the process CPU over {@value #IDLE_MILLIS} ms of idleness. Then it closes every relay,
  * checks that each moved exactly the 64 bytes one way and the 32 of the answer the other, that the
- * far ends saw every connection close, and that the fd count is back where it was. One line, {@code FOOTPRINT key=value ...}, carries the results.
+ * far ends saw every connection close, and that the fd count is back where it was. One line,
+ * {@code FOOTPRINT key=value ...}, carries the results.
  *
  * <p>The heap is pre-touched and fixed, so the RSS growth is native memory (thread stacks, NMT's
  * categories, the JIT), not heap pages being touched for the first time.
@@ -142,7 +143,8 @@ public final class IdleFootprint {
             }
             expect(farEnds.await("CLOSED", TIMEOUT_SECONDS), "CLOSED " + 2 * relays + " of " + 2 * relays, farEnds);
             if (farEnds.await(60) != 0) {
-                throw new IllegalStateException("the far ends did not exit cleanly; their output:\n" + farEnds.output());
+                throw new IllegalStateException("the far ends did not exit cleanly; their output:\n"
+                        + farEnds.output());
             }
             farEnds.close(); // its pipes, before the fds are counted
             if (engine != null) {

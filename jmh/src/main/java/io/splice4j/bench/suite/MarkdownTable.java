@@ -138,7 +138,8 @@ final class MarkdownTable {
 
     /** Rate and CPU as ratios to {@code base}'s, or dashes without a baseline. */
     private static List<String> ratios(Rated row, Rated base) {
-        return base == null ? List.of("–", "–") : List.of(ratio(row.rate() / base.rate()), ratio(row.cpu() / base.cpu()));
+        return base == null ? List.of("–", "–")
+                : List.of(ratio(row.rate() / base.rate()), ratio(row.cpu() / base.cpu()));
     }
 
     /**
@@ -146,8 +147,8 @@ final class MarkdownTable {
      * {@code numerator} row to the {@code denominator} row of each group that has both; nothing if
      * none has.
      */
-    private static <G, K> void comparison(StringBuilder out, String title, Map<G, ? extends Map<K, ? extends Rated>> groups,
-            K numerator, K denominator, Function<G, String> groupName) {
+    private static <G, K> void comparison(StringBuilder out, String title,
+            Map<G, ? extends Map<K, ? extends Rated>> groups, K numerator, K denominator, Function<G, String> groupName) {
         List<String> pairs = new ArrayList<>();
         groups.forEach((group, rows) -> {
             Rated top = rows.get(numerator);
@@ -280,7 +281,8 @@ final class MarkdownTable {
         }
 
         List<String> cells(Rated base) {
-            String spliced = Double.isNaN(splicedShare) ? "–" : String.format(Locale.ROOT, "%.0f %%", splicedShare * 100);
+            String spliced = Double.isNaN(splicedShare) ? "–"
+                    : String.format(Locale.ROOT, "%.0f %%", splicedShare * 100);
             return MarkdownTable.cells(List.of(String.valueOf(relays),
                             kind.label() + (kind == RelayKind.NIO_THREADS ? " (baseline)" : "")), figures.cells(),
                     List.of(spliced, String.format(Locale.ROOT, "%.1f", fdsPerRelay)), ratios(this, base));
