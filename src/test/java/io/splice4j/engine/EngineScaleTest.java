@@ -8,6 +8,7 @@ import io.splice4j.Splice;
 import io.splice4j.SpliceEngine;
 import io.splice4j.SpliceOptions;
 import io.splice4j.support.ChildJvm;
+import io.splice4j.support.FarEnds;
 import io.splice4j.support.OpenFds;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

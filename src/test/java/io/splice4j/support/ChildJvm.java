@@ -31,15 +31,16 @@ public final class ChildJvm implements AutoCloseable {
     private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final StringBuilder output = new StringBuilder();
     private final PrintWriter input;
+    private final Thread reader;
 
     private ChildJvm(List<String> command) throws IOException {
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
         input = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
-        Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader reader = new BufferedReader(
+        reader = Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader stdout = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
-                while ((line = reader.readLine()) != null) {
+                while ((line = stdout.readLine()) != null) {
                     synchronized (output) {
                         output.append(line).append('\n');
                     }
@@ -179,15 +180,21 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** Kills the child by its PID if it still runs, and deletes the class copies made for it. */
+    /**
+     * Kills the child by its PID if it still runs, closes the pipes to and from it (the reader's once
+     * it has read the last line, so a caller counting fds right after sees them closed), and deletes
+     * the class copies made for it.
+     */
     @Override
     public void close() {
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);
+            reader.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        input.close();
         for (Path copy : COPIES) {
             try (Stream<Path> paths = Files.walk(copy)) {
                 paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());

@@ -20,16 +20,33 @@ public final class OpenFds {
     }
 
     /**
-     * Counts them.
+     * Counts them: {@link #list()}'s size. Not the listing's length less a fixed number: the JDK
+     * holds two descriptors on the directory while it lists it (one for reading, a duplicate for
+     * relative operations), and which ones are the listing's own is known only by where they point.
      *
-     * @return the number open now, not counting the one used to list them
+     * @return the number open now, not counting those used to list them
      */
     public static long count() {
-        try (Stream<Path> fds = Files.list(FD_DIR)) {
-            return fds.count() - 1;
+        return list().size();
+    }
+
+    /**
+     * Returns the soft limit on open files, from {@code /proc/self/limits}.
+     *
+     * @return the limit, {@link Long#MAX_VALUE} if unlimited
+     */
+    public static long limit() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        throw new IllegalStateException("no 'Max open files' in /proc/self/limits");
     }
 
     /**
@@ -44,11 +61,11 @@ public final class OpenFds {
                 try {
                     String target = Files.readSymbolicLink(entry).toString();
                     if (!target.endsWith("/fd")) {
-                        // Not the listing's own directory handle.
+                        // Not one of the listing's own directory handles.
                         fds.put(Integer.parseInt(entry.getFileName().toString()), target);
                     }
                 } catch (IOException | NumberFormatException e) {
-                    // The listing's own fd, closed by now.
+                    // Closed since the directory was read.
                 }
             });
         } catch (IOException e) {

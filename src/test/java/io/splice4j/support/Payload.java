@@ -108,6 +108,56 @@ public final class Payload {
     }
 
     /**
+     * Returns the stream's period: its bytes at {@code offset} and {@code offset + period()} are
+     * the same.
+     *
+     * @return the period in bytes
+     */
+    public static int period() {
+        return BLOCK;
+    }
+
+    /**
+     * Returns the stream's first {@code size} bytes in a new read-only direct buffer, for a sender
+     * whose own cost should be a copy out of native memory and nothing more.
+     *
+     * @param size how many bytes
+     * @return a buffer from position 0 to limit {@code size}
+     */
+    public static ByteBuffer direct(int size) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(size);
+        while (buffer.hasRemaining()) {
+            int start = buffer.position() % BLOCK;
+            buffer.put(BYTES, start, Math.min(buffer.remaining(), BLOCK * 2 - start));
+        }
+        return buffer.flip().asReadOnlyBuffer();
+    }
+
+    /**
+     * Throws unless {@code received}, from its position to its limit (both left as they are), holds
+     * the stream's bytes from {@code offset}: a reader that sees the stream in pieces checks each
+     * piece as it comes, with no digest to keep.
+     *
+     * @param offset where in the stream the first received byte belongs
+     * @param received the bytes
+     * @throws IllegalStateException naming the first byte that differs
+     */
+    public static void check(long offset, ByteBuffer received) {
+        ByteBuffer rest = received.duplicate();
+        long at = offset;
+        while (rest.hasRemaining()) {
+            int start = (int) (at % BLOCK);
+            int length = Math.min(rest.remaining(), BLOCK * 2 - start);
+            int mismatch = ByteBuffer.wrap(BYTES, start, length).mismatch(rest.slice(rest.position(), length));
+            if (mismatch >= 0) {
+                throw new IllegalStateException("stream byte " + (at + mismatch) + " differs from what was sent");
+            }
+            rest.position(rest.position() + length);
+            at += length;
+        }
+    }
+
+    /**
      * Reads a blocking channel to end-of-stream.
      *
      * @param channel where to read

@@ -3,6 +3,7 @@ package io.splice4j.bench;
 import io.splice4j.Splice;
 import io.splice4j.SpliceMode;
 import io.splice4j.SpliceOptions;
+import io.splice4j.support.Loopback;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 

@@ -1,5 +1,6 @@
 package io.splice4j.bench;
 
+import io.splice4j.support.Payload;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -22,20 +23,20 @@ final class Drain extends Peer {
 
     /** Counts the bytes until end-of-stream. */
     Future<Long> count(SocketChannel channel) {
-        return submit(() -> read(channel, null));
+        return submit(() -> read(channel, false));
     }
 
-    /** Counts the bytes until end-of-stream and checks each against {@code expected}. */
-    Future<Long> compare(SocketChannel channel, Payload expected) {
-        return submit(() -> read(channel, expected));
+    /** Counts the bytes until end-of-stream and checks each against the {@link Payload} stream. */
+    Future<Long> compare(SocketChannel channel) {
+        return submit(() -> read(channel, true));
     }
 
     /**
      * Reads exactly {@code length} bytes, never more, from a connection that stays open (the file
-     * benchmark's), checking each against {@code expected} from its first byte unless that is null.
+     * benchmark's), checking each against the {@link Payload} stream from its first byte if asked.
      * End-of-stream before the last byte fails.
      */
-    Future<Long> receive(SocketChannel channel, long length, Payload expected) {
+    Future<Long> receive(SocketChannel channel, long length, boolean check) {
         return submit(() -> {
             long total = 0;
             while (total < length) {
@@ -44,8 +45,8 @@ final class Drain extends Peer {
                 if (n < 0) {
                     throw new IllegalStateException("end-of-stream after " + total + " of " + length + " bytes");
                 }
-                if (expected != null) {
-                    expected.check(total, buffer.flip());
+                if (check) {
+                    Payload.check(total, buffer.flip());
                 }
                 total += n;
             }
@@ -53,7 +54,7 @@ final class Drain extends Peer {
         });
     }
 
-    private long read(SocketChannel channel, Payload expected) throws IOException {
+    private long read(SocketChannel channel, boolean check) throws IOException {
         long total = 0;
         IllegalStateException mismatch = null;
         for (;;) {
@@ -62,9 +63,9 @@ final class Drain extends Peer {
             if (n < 0) {
                 break;
             }
-            if (expected != null && mismatch == null) {
+            if (check && mismatch == null) {
                 try {
-                    expected.check(total, buffer.flip());
+                    Payload.check(total, buffer.flip());
                 } catch (IllegalStateException e) {
                     // Keep reading to the end: a reader that stops would stall the transfer.
                     mismatch = e;

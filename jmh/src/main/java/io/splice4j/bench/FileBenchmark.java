@@ -1,26 +1,19 @@
 package io.splice4j.bench;
 
+import io.splice4j.support.Loopback;
+import io.splice4j.support.Payload;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Files (issue 7): {@link #size} bytes between a file in {@code java.io.tmpdir} (/tmp) and a
@@ -39,17 +32,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * every iteration one transfer is checked byte by byte: the drain compares what it reads, or the
  * file is emptied first and read back after. Every operation checks the byte counts.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 1, time = 1)
-@Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = {
     "--enable-native-access=ALL-UNNAMED",
     // Lets file transfers read a FileChannel's fd directly (and sockets', like --add-exports).
     "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
     "-Xms1g", "-Xmx1g"})
-public class FileBenchmark {
+public class FileBenchmark extends BenchmarkDefaults {
 
     @Param
     public FileDirection direction;
@@ -61,7 +49,6 @@ public class FileBenchmark {
     @Param({"1048576", "67108864"})
     public int size;
 
-    private Payload bytes;
     private Path path;
     private FileChannel file;
     private Loopback loopback;
@@ -72,16 +59,12 @@ public class FileBenchmark {
 
     @Setup(Level.Trial)
     public void start() throws Exception {
-        bytes = Payload.random(size);
         path = Files.createTempFile("splice4j-bench-", ".bin");
         file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        ByteBuffer content = bytes.view();
-        while (content.hasRemaining()) {
-            file.write(content, content.position());
-        }
+        Payload.write(file, 0, size);
         loopback = new Loopback();
-        connection = loopback.connect();
-        sender = new Sender(bytes);
+        connection = loopback.pair();
+        sender = new Sender(Payload.direct(size));
         drain = new Drain();
         buffer = ByteBuffer.allocateDirect(64 << 10);
     }
@@ -90,13 +73,13 @@ public class FileBenchmark {
     @Setup(Level.Iteration)
     public void verify() throws Exception {
         if (direction == FileDirection.FILE_TO_SOCKET) {
-            Future<Long> received = drain.receive(connection.server(), size, bytes);
-            expectWhole(contender.send(file, size, connection.client(), buffer), Peer.await(received));
+            Future<Long> received = drain.receive(connection.far(), size, true);
+            expectWhole(contender.send(file, size, connection.near(), buffer), Peer.await(received));
         } else {
             // Empty the file first: a transfer that wrote nothing must not pass on the last one's bytes.
             file.truncate(0);
-            Future<Long> sent = sender.write(connection.client());
-            expectWhole(contender.receive(connection.server(), file, size, buffer), Peer.await(sent));
+            Future<Long> sent = sender.write(connection.far());
+            expectWhole(contender.receive(connection.near(), file, size, buffer), Peer.await(sent));
             if (file.size() != size) {
                 throw new IllegalStateException(contender + ": the file holds " + file.size() + " bytes after a "
                         + size + "-byte transfer");
@@ -109,7 +92,7 @@ public class FileBenchmark {
                 if (n < 0) {
                     throw new IllegalStateException("the file ended at " + position);
                 }
-                bytes.check(position, back.flip());
+                Payload.check(position, back.flip());
                 position += n;
             }
         }
@@ -121,12 +104,12 @@ public class FileBenchmark {
         long moved;
         long other;
         if (direction == FileDirection.FILE_TO_SOCKET) {
-            Future<Long> received = drain.receive(connection.server(), size, null);
-            moved = contender.send(file, size, connection.client(), buffer);
+            Future<Long> received = drain.receive(connection.far(), size, false);
+            moved = contender.send(file, size, connection.near(), buffer);
             other = Peer.await(received);
         } else {
-            Future<Long> sent = sender.write(connection.client());
-            moved = contender.receive(connection.server(), file, size, buffer);
+            Future<Long> sent = sender.write(connection.far());
+            moved = contender.receive(connection.near(), file, size, buffer);
             other = Peer.await(sent);
         }
         cpu.add(cpuStart, moved);

@@ -20,28 +20,12 @@ public enum FileContender {
     JDK("FileChannel.transferTo", "FileChannel.transferFrom") {
         @Override
         long send(FileChannel file, long count, SocketChannel socket, ByteBuffer buffer) throws IOException {
-            long position = 0;
-            while (position < count) {
-                long n = file.transferTo(position, count - position, socket);
-                if (n <= 0) {
-                    throw new IllegalStateException("transferTo moved nothing at " + position + " of " + count);
-                }
-                position += n;
-            }
-            return position;
+            return untilMoved(count, "transferTo", position -> file.transferTo(position, count - position, socket));
         }
 
         @Override
         long receive(SocketChannel socket, FileChannel file, long count, ByteBuffer buffer) throws IOException {
-            long position = 0;
-            while (position < count) {
-                long n = file.transferFrom(socket, position, count - position);
-                if (n <= 0) {
-                    throw new IllegalStateException("transferFrom moved nothing at " + position + " of " + count);
-                }
-                position += n;
-            }
-            return position;
+            return untilMoved(count, "transferFrom", position -> file.transferFrom(socket, position, count - position));
         }
     },
     DIRECT_LOOP_64K("read/write loop, 64 KiB direct buffer", "read/write loop, 64 KiB direct buffer") {
@@ -79,37 +63,22 @@ public enum FileContender {
             return position;
         }
     },
-    SPLICE4J_PORTABLE("splice4j PORTABLE (transferTo)", "splice4j PORTABLE (1 MiB direct buffer)") {
-        @Override
-        long send(FileChannel file, long count, SocketChannel socket, ByteBuffer buffer) throws IOException {
-            return check(Splice.transferWithResult(file, 0, count, socket, options(SpliceMode.PORTABLE)),
-                    TransferPath.PORTABLE);
-        }
-
-        @Override
-        long receive(SocketChannel socket, FileChannel file, long count, ByteBuffer buffer) throws IOException {
-            return check(Splice.transferWithResult(socket, file, 0, count, options(SpliceMode.PORTABLE)),
-                    TransferPath.PORTABLE);
-        }
-    },
-    SPLICE4J_ZERO_COPY("splice4j ZERO_COPY (sendfile)", "splice4j ZERO_COPY (splice through a 1 MiB pipe)") {
-        @Override
-        long send(FileChannel file, long count, SocketChannel socket, ByteBuffer buffer) throws IOException {
-            return check(Splice.transferWithResult(file, 0, count, socket, options(SpliceMode.ZERO_COPY)),
-                    TransferPath.ZERO_COPY);
-        }
-
-        @Override
-        long receive(SocketChannel socket, FileChannel file, long count, ByteBuffer buffer) throws IOException {
-            return check(Splice.transferWithResult(socket, file, 0, count, options(SpliceMode.ZERO_COPY)),
-                    TransferPath.ZERO_COPY);
-        }
-    };
+    SPLICE4J_PORTABLE(TransferPath.PORTABLE, "splice4j PORTABLE (transferTo)",
+            "splice4j PORTABLE (1 MiB direct buffer)"),
+    SPLICE4J_ZERO_COPY(TransferPath.ZERO_COPY, "splice4j ZERO_COPY (sendfile)",
+            "splice4j ZERO_COPY (splice through a 1 MiB pipe)");
 
     private final String sendLabel;
     private final String receiveLabel;
+    /** The path splice4j's rows must take; null for the others, which move the bytes themselves. */
+    private final TransferPath path;
 
     FileContender(String sendLabel, String receiveLabel) {
+        this(null, sendLabel, receiveLabel);
+    }
+
+    FileContender(TransferPath path, String sendLabel, String receiveLabel) {
+        this.path = path;
         this.sendLabel = sendLabel;
         this.receiveLabel = receiveLabel;
     }
@@ -119,20 +88,44 @@ public enum FileContender {
         return direction == FileDirection.FILE_TO_SOCKET ? sendLabel : receiveLabel;
     }
 
-    /** File → socket. */
-    abstract long send(FileChannel file, long count, SocketChannel socket, ByteBuffer buffer) throws IOException;
+    /** File → socket: {@code Splice.transferWithResult} unless the row moves the bytes itself. */
+    long send(FileChannel file, long count, SocketChannel socket, ByteBuffer buffer) throws IOException {
+        return check(Splice.transferWithResult(file, 0, count, socket, options()));
+    }
 
-    /** Socket → file. */
-    abstract long receive(SocketChannel socket, FileChannel file, long count, ByteBuffer buffer) throws IOException;
+    /** Socket → file: {@code Splice.transferWithResult} unless the row moves the bytes itself. */
+    long receive(SocketChannel socket, FileChannel file, long count, ByteBuffer buffer) throws IOException {
+        return check(Splice.transferWithResult(socket, file, 0, count, options()));
+    }
 
-    /** The defaults (1 MiB chunks) in one mode: ZERO_COPY fails rather than copy under its label. */
-    private static SpliceOptions options(SpliceMode mode) {
+    /** One call of a JDK transfer from {@code position} on; returns the bytes it moved. */
+    @FunctionalInterface
+    private interface Step {
+        long move(long position) throws IOException;
+    }
+
+    /** Repeats {@code step} until {@code count} bytes have moved; a step that moves none fails. */
+    private static long untilMoved(long count, String what, Step step) throws IOException {
+        long position = 0;
+        while (position < count) {
+            long n = step.move(position);
+            if (n <= 0) {
+                throw new IllegalStateException(what + " moved nothing at " + position + " of " + count);
+            }
+            position += n;
+        }
+        return position;
+    }
+
+    /** The defaults (1 MiB chunks) in the mode of the row's path: ZERO_COPY fails rather than copy under its label. */
+    private SpliceOptions options() {
+        SpliceMode mode = path == TransferPath.PORTABLE ? SpliceMode.PORTABLE : SpliceMode.ZERO_COPY;
         return SpliceOptions.defaults().withMode(mode);
     }
 
-    private static long check(SpliceResult result, TransferPath expected) {
-        if (result.path() != expected) {
-            throw new IllegalStateException("the transfer took " + result + ", not " + expected);
+    private long check(SpliceResult result) {
+        if (result.path() != path) {
+            throw new IllegalStateException("the transfer took " + result + ", not " + path);
         }
         return result.bytes();
     }

@@ -6,18 +6,16 @@ import io.splice4j.Splice;
 import io.splice4j.SpliceEngine;
 import io.splice4j.SpliceMode;
 import io.splice4j.SpliceOptions;
-import java.io.BufferedReader;
+import io.splice4j.support.ChildJvm;
+import io.splice4j.support.FarEnds;
+import io.splice4j.support.OpenFds;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,7 +31,7 @@ import javax.management.ObjectName;
 /**
  * Idle footprint (issue 5): what relays that carry nothing cost while they wait, per relay. Not a
  * JMH benchmark: the far ends of 9 000 relays must live in another process (fd limit), so this is a
- * main that the suite runs in a JVM of its own after JMH, and that forks {@link IdleFarEnds}:
+ * main that the suite runs in a JVM of its own after JMH, and that forks {@link FarEnds}:
  *
  * <pre>{@code java --enable-native-access=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED
  *     -XX:NativeMemoryTracking=summary -Xms512m -Xmx512m -XX:+AlwaysPreTouch
@@ -42,11 +39,12 @@ import javax.management.ObjectName;
  *
  * It warms the relay code up with a few in-process relays, takes a snapshot (heap used after GC,
  * NMT committed memory outside the heap, RSS, threads, fds), starts the far ends, accepts a client
- * connection and opens an upstream connection for each relay, has every client's 64 bytes echoed
- * back through its relay (each compares them), waits, takes a second snapshot, and measures the
- * process CPU over {@value #IDLE_MILLIS} ms of idleness. Then it closes every relay, checks that
- * each moved exactly the 64 bytes each way, that the far ends saw every connection close, and that
- * the fd count is back where it was. One line, {@code FOOTPRINT key=value ...}, carries the results.
+ * connection and opens an upstream connection for each relay, has every client's 64 bytes answered
+ * through its relay with their SHA-256 (each client checks it), waits, takes a second snapshot, and
+ * measures the process CPU over {@value #IDLE_MILLIS} ms of idleness. Then it closes every relay,
+ * checks that each moved exactly the 64 bytes one way and the 32 of the answer the other, that the
+ * far ends saw every connection close, and that the fd count is back where it was. One line,
+ * {@code FOOTPRINT key=value ...}, carries the results.
  *
  * <p>The heap is pre-touched and fixed, so the RSS growth is native memory (thread stacks, NMT's
  * categories, the JIT), not heap pages being touched for the first time.
@@ -55,7 +53,7 @@ public final class IdleFootprint {
 
     private static final int IDLE_MILLIS = 2000;
     private static final int WARM_UP_RELAYS = 16;
-    private static final long TIMEOUT_SECONDS = 120;
+    private static final int TIMEOUT_SECONDS = 120;
 
     private IdleFootprint() {
     }
@@ -84,7 +82,7 @@ public final class IdleFootprint {
         // relay also a duplicate of both and a pipe per direction. The far ends hold two per relay.
         // The engine's default pool holds at most min(1024, 64 MiB / 256 KiB) = 256 pipes, 2 fds each.
         int perRelay = onEngine ? 2 : 10;
-        int limit = OpenFds.limit();
+        long limit = OpenFds.limit();
         if ((long) relays * perRelay + (onEngine ? 2 * 256 : 0) + 256 > limit || 2L * relays + 256 > limit) {
             throw new IllegalStateException(relays + " relays need " + relays * perRelay + " fds here and " + 2 * relays
                     + " in the far ends' JVM, over the limit of " + limit + ": use fewer");
@@ -97,18 +95,15 @@ public final class IdleFootprint {
                 ? SpliceOptions.builder().mode(SpliceMode.ZERO_COPY).engine(engine).build()
                 : SpliceOptions.defaults().withMode(SpliceMode.ZERO_COPY);
         List<Relay> open = new ArrayList<>(relays);
-        Process farEnds = null;
+        ChildJvm farEnds = null;
         try (ServerSocketChannel listener = ServerSocketChannel.open()
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096)) {
             warmUp(listener, options);
             Snapshot before = Snapshot.take();
 
-            farEnds = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-cp", System.getProperty("java.class.path"), IdleFarEnds.class.getName(),
-                    String.valueOf(((InetSocketAddress) listener.getLocalAddress()).getPort()),
-                    String.valueOf(relays)).redirectErrorStream(true).start();
-            Lines lines = new Lines(farEnds);
-            String upstreamLine = lines.await("UPSTREAM");
+            farEnds = ChildJvm.start(null, FarEnds.class, List.of("-Xmx256m"),
+                    String.valueOf(((InetSocketAddress) listener.getLocalAddress()).getPort()), String.valueOf(relays));
+            String upstreamLine = farEnds.await("UPSTREAM", TIMEOUT_SECONDS);
             InetSocketAddress upstream = new InetSocketAddress(InetAddress.getLoopbackAddress(),
                     Integer.parseInt(upstreamLine.substring("UPSTREAM ".length()).trim()));
             long setupStart = System.nanoTime();
@@ -123,10 +118,10 @@ public final class IdleFootprint {
                 }
                 open.add(Splice.relay(client, server, options));
             }
-            expect(lines.await("CONNECTED"), "CONNECTED " + relays, lines);
+            expect(farEnds.await("CONNECTED", TIMEOUT_SECONDS), "CONNECTED " + relays, farEnds);
             double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
-            lines.send("GO");
-            expect(lines.await("VERIFIED"), "VERIFIED " + relays + " failed 0", lines);
+            farEnds.send("GO");
+            expect(farEnds.await("VERIFIED", TIMEOUT_SECONDS), "VERIFIED " + relays + " failed 0", farEnds);
 
             Thread.sleep(500);
             Snapshot after = Snapshot.take();
@@ -140,21 +135,22 @@ public final class IdleFootprint {
             closeAll(open);
             for (Relay relay : open) {
                 RelayResult result = relay.completion().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                if (result.failure().isPresent() || result.aToB().bytes() != IdleFarEnds.MESSAGE
-                        || result.bToA().bytes() != IdleFarEnds.MESSAGE) {
-                    throw new IllegalStateException("a relay ended with " + result + ", not " + IdleFarEnds.MESSAGE
-                            + " bytes each way");
+                if (result.failure().isPresent() || result.aToB().bytes() != FarEnds.MESSAGE
+                        || result.bToA().bytes() != FarEnds.ANSWER) {
+                    throw new IllegalStateException("a relay ended with " + result + ", not " + FarEnds.MESSAGE
+                            + " bytes one way and " + FarEnds.ANSWER + " the other");
                 }
             }
-            expect(lines.await("CLOSED"), "CLOSED " + 2 * relays + " of " + 2 * relays, lines);
-            if (!farEnds.waitFor(60, TimeUnit.SECONDS) || farEnds.exitValue() != 0) {
-                throw new IllegalStateException("the far ends did not exit cleanly; their output:\n" + lines.output());
+            expect(farEnds.await("CLOSED", TIMEOUT_SECONDS), "CLOSED " + 2 * relays + " of " + 2 * relays, farEnds);
+            if (farEnds.await(60) != 0) {
+                throw new IllegalStateException("the far ends did not exit cleanly; their output:\n"
+                        + farEnds.output());
             }
-            lines.close();
+            farEnds.close(); // its pipes, before the fds are counted
             if (engine != null) {
                 engine.close();
             }
-            int fdsLeft = OpenFds.count() - before.fds;
+            long fdsLeft = OpenFds.count() - before.fds;
             if (fdsLeft > 0) {
                 throw new IllegalStateException(fdsLeft + " more fds open after closing every relay than before");
             }
@@ -175,9 +171,8 @@ public final class IdleFootprint {
             if (engine != null) {
                 engine.close();
             }
-            if (farEnds != null && farEnds.isAlive()) {
-                farEnds.destroyForcibly();
-                farEnds.waitFor(10, TimeUnit.SECONDS);
+            if (farEnds != null) {
+                farEnds.close();
             }
         }
     }
@@ -203,9 +198,9 @@ public final class IdleFootprint {
                 SocketChannel a = listener.accept();
                 SocketChannel upstream = listener.accept();
                 Relay relay = Splice.relay(a, upstreamClient, options);
-                ByteBuffer message = ByteBuffer.wrap(new byte[IdleFarEnds.MESSAGE]);
+                ByteBuffer message = ByteBuffer.wrap(new byte[FarEnds.MESSAGE]);
                 client.write(message);
-                ByteBuffer got = ByteBuffer.allocate(IdleFarEnds.MESSAGE);
+                ByteBuffer got = ByteBuffer.allocate(FarEnds.MESSAGE);
                 while (got.hasRemaining() && upstream.read(got) >= 0) {
                     // until the message is through
                 }
@@ -220,15 +215,15 @@ public final class IdleFootprint {
         }
     }
 
-    private static void expect(String line, String expected, Lines lines) {
+    private static void expect(String line, String expected, ChildJvm farEnds) {
         if (!line.equals(expected)) {
             throw new IllegalStateException("the far ends said '" + line + "', expected '" + expected + "'; output:\n"
-                    + lines.output());
+                    + farEnds.output());
         }
     }
 
     /** What the process holds at one moment. */
-    private record Snapshot(long heapUsed, long nativeCommitted, long rss, int threads, int fds) {
+    private record Snapshot(long heapUsed, long nativeCommitted, long rss, int threads, long fds) {
 
         private static final Pattern TOTAL = Pattern.compile("Total: reserved=(\\d+)KB, committed=(\\d+)KB");
         private static final Pattern HEAP = Pattern.compile("Java Heap \\(reserved=(\\d+)KB, committed=(\\d+)KB\\)");
@@ -258,65 +253,6 @@ public final class IdleFootprint {
                 }
             }
             return new Snapshot(heapUsed, nativeCommitted, rss, threads, OpenFds.count());
-        }
-    }
-
-    /** The far ends' output, line by line, and their standard input. */
-    private static final class Lines {
-
-        private final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>();
-        private final StringBuilder all = new StringBuilder();
-        private final PrintWriter input;
-        private final Process process;
-
-        Lines(Process process) {
-            this.process = process;
-            this.input = new PrintWriter(
-                    new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
-            Thread.ofPlatform().daemon().name("far-end-output").start(() -> {
-                try (BufferedReader reader = new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = reader.readLine()) != null) {
-                        synchronized (all) {
-                            all.append(line).append('\n');
-                        }
-                        queue.add(line);
-                    }
-                } catch (IOException ignored) {
-                    // The far ends exited.
-                }
-            });
-        }
-
-        String await(String prefix) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-            while (System.nanoTime() - deadline < 0) {
-                String line = queue.poll(1, TimeUnit.SECONDS);
-                if (line != null && line.startsWith(prefix)) {
-                    return line;
-                }
-                if (line == null && !process.isAlive() && queue.isEmpty()) {
-                    break;
-                }
-            }
-            throw new IllegalStateException("no '" + prefix + "' line from the far ends; their output:\n" + output());
-        }
-
-        void send(String line) {
-            input.println(line);
-        }
-
-        /** Closes the pipes to and from the far ends' process, which has exited. */
-        void close() throws IOException {
-            input.close();
-            process.getInputStream().close();
-        }
-
-        String output() {
-            synchronized (all) {
-                return all.toString();
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.splice4j.bench;
 
+import io.splice4j.support.Loopback;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 
@@ -25,9 +26,9 @@ final class JdkRoute implements Route {
 
     @Override
     public Transfer prepare(int length) throws IOException {
-        Loopback.Pair in = loopback.connect();
+        Loopback.Pair in = loopback.pair();
         try {
-            return new JdkTransfer(in, loopback.connect());
+            return new JdkTransfer(in, loopback.pair());
         } catch (IOException | RuntimeException e) {
             in.close();
             throw e;
@@ -39,7 +40,7 @@ final class JdkRoute implements Route {
         // The loopback listener belongs to the benchmark.
     }
 
-    /** sender → in.client ⇢ in.server (source) ⇒ out.client (target) ⇢ out.server → drain. */
+    /** sender → in.far ⇢ in.near (source) ⇒ out.near (target) ⇢ out.far → drain. */
     private final class JdkTransfer implements Transfer {
 
         private final Loopback.Pair in;
@@ -52,18 +53,18 @@ final class JdkRoute implements Route {
 
         @Override
         public SocketChannel senderEnd() {
-            return in.client();
+            return in.far();
         }
 
         @Override
         public SocketChannel readerEnd() {
-            return out.server();
+            return out.far();
         }
 
         @Override
         public long run() throws IOException {
-            long moved = mover.move(in.server(), out.client());
-            out.client().shutdownOutput();
+            long moved = mover.move(in.near(), out.near());
+            out.near().shutdownOutput();
             return moved;
         }
 

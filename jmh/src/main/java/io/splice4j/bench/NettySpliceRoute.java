@@ -20,6 +20,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
+import io.splice4j.support.Loopback;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
@@ -106,9 +107,9 @@ final class NettySpliceRoute implements Route {
     /** Closes what a failed {@link #prepare} had opened; any of the Netty channels may be null. */
     private static void abandon(SocketChannel senderEnd, Channel source, Channel target, SocketChannel readerEnd)
             throws IOException {
-        Sockets.abort(senderEnd);
+        Loopback.abort(senderEnd);
         if (readerEnd != null) {
-            Sockets.abort(readerEnd);
+            Loopback.abort(readerEnd);
         }
         if (source != null) {
             source.close();
@@ -157,8 +158,8 @@ final class NettySpliceRoute implements Route {
         @Override
         public void close() throws IOException {
             try {
-                Sockets.abort(senderEnd);
-                Sockets.abort(readerEnd);
+                Loopback.abort(senderEnd);
+                Loopback.abort(readerEnd);
             } finally {
                 source.channel.close().awaitUninterruptibly();
                 target.close().awaitUninterruptibly();

@@ -12,8 +12,8 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The relays of the streaming benchmarks ({@link ConcurrentRelaysBenchmark},
- * {@link EngineRelaysBenchmark}): one row each. Each joins two sockets both ways, passes
+ * The relays of {@link StreamingRelaysBenchmark}, in table order: one row each; the first is the
+ * baseline. Each joins two sockets both ways, passes
  * end-of-stream on, and closes both when both directions have ended.
  */
 public enum RelayKind {

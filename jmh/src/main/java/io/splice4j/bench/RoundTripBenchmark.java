@@ -6,25 +6,19 @@ import io.splice4j.Splice;
 import io.splice4j.SpliceEngine;
 import io.splice4j.SpliceOptions;
 import io.splice4j.TransferPath;
+import io.splice4j.support.Loopback;
+import io.splice4j.support.Payload;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Small-message ping-pong through a relay (issue 4): where does splicing stop paying? The client
@@ -39,17 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * count both ways, on the path asked for. One operation is one round trip; {@link RoundTripCounters}
  * gives the process CPU per round trip.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
 @OperationsPerInvocation(RoundTripBenchmark.BATCH)
-@Warmup(iterations = 1, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {
-    "--enable-native-access=ALL-UNNAMED",
-    "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-    "-Xms1g", "-Xmx1g"})
-public class RoundTripBenchmark {
+public class RoundTripBenchmark extends BenchmarkDefaults {
 
     /** Round trips per invocation: the CPU clock is read once per batch, not per round trip. */
     static final int BATCH = 16;
@@ -64,7 +49,7 @@ public class RoundTripBenchmark {
     @Param({"64", "1024", "4096", "16384"})
     public int message;
 
-    private Payload source;
+    private ByteBuffer source;
     private Loopback loopback;
     private Echo echo;
     private SpliceEngine engine;
@@ -78,26 +63,26 @@ public class RoundTripBenchmark {
 
     @Setup(Level.Trial)
     public void start() throws Exception {
-        source = Payload.random(SOURCE_BYTES);
+        source = Payload.direct(SOURCE_BYTES);
         loopback = new Loopback();
         echo = new Echo();
         reply = ByteBuffer.allocateDirect(message);
-        Loopback.Pair near = loopback.connect();
-        client = near.client();
+        Loopback.Pair clientSide = loopback.pair();
+        client = clientSide.far();
         if (path == RoundTripPath.DIRECT) {
-            server = near.server();
+            server = clientSide.near();
         } else {
-            Loopback.Pair far = loopback.connect();
-            server = far.server();
-            noDelay(near.server());
-            noDelay(far.client());
+            Loopback.Pair serverSide = loopback.pair();
+            server = serverSide.far();
+            noDelay(clientSide.near());
+            noDelay(serverSide.near());
             SpliceOptions.Builder options = SpliceOptions.builder().mode(path.mode());
             if (path == RoundTripPath.RELAY_ENGINE) {
                 engine = SpliceEngine.builder().loops(Runtime.getRuntime().availableProcessors())
                         .name("bench-engine").build();
                 options.engine(engine);
             }
-            relay = Splice.relay(near.server(), far.client(), options.build());
+            relay = Splice.relay(clientSide.near(), serverSide.near(), options.build());
         }
         noDelay(client);
         noDelay(server);
@@ -121,7 +106,7 @@ public class RoundTripBenchmark {
 
     /** Sends the next message, reads its echo and compares the two. */
     private void roundTrip() throws Exception {
-        ByteBuffer out = source.view();
+        ByteBuffer out = source.duplicate();
         out.limit(nextOffset + message).position(nextOffset);
         ByteBuffer expected = out.slice();
         // 61 is prime: the offsets walk through the source without repeating soon.
@@ -177,8 +162,8 @@ public class RoundTripBenchmark {
                 if (relay != null) {
                     relay.close();
                 }
-                Sockets.abort(client);
-                Sockets.abort(server);
+                Loopback.abort(client);
+                Loopback.abort(server);
                 if (engine != null) {
                     engine.close();
                 }

@@ -7,32 +7,32 @@ import java.util.concurrent.Future;
 /** Writes the payload into the source connection, then shuts its output: the end-of-stream that ends a transfer. */
 final class Sender extends Peer {
 
-    private final Payload payload;
+    private final ByteBuffer payload;
 
-    Sender(Payload payload) {
+    /** Sends {@code payload} from its position to its limit each time; the buffer itself is not moved. */
+    Sender(ByteBuffer payload) {
         super("bench-sender");
         this.payload = payload;
     }
 
     /** Writes the payload once and leaves the connection open (the file benchmark's). */
     Future<Long> write(SocketChannel channel) {
-        return submit(() -> {
-            ByteBuffer bytes = payload.view();
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-            return (long) payload.size();
-        });
+        return submit(() -> writeAll(channel));
     }
 
     Future<Long> send(SocketChannel channel) {
         return submit(() -> {
-            ByteBuffer bytes = payload.view();
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
+            long written = writeAll(channel);
             channel.shutdownOutput();
-            return (long) payload.size();
+            return written;
         });
+    }
+
+    private long writeAll(SocketChannel channel) throws java.io.IOException {
+        ByteBuffer bytes = payload.duplicate();
+        while (bytes.hasRemaining()) {
+            channel.write(bytes);
+        }
+        return payload.remaining();
     }
 }

@@ -1,18 +1,13 @@
 package io.splice4j.bench;
 
+import io.splice4j.support.Loopback;
+import io.splice4j.support.Payload;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -26,20 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Throughput (ops/s) times the payload is the rate; {@link CpuCounters} gives CPU per byte.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {
-    // Lets splice4j call libc (without it the zero-copy rows fail: they ask for ZERO_COPY).
-    "--enable-native-access=ALL-UNNAMED",
-    // Lets splice4j read socket fds directly instead of scanning /proc/self/fd per new channel,
-    // which would tax every fresh connection here.
-    "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-    // Room for a 64 MiB payload and buffers, and the same heap for every row.
-    "-Xms1g", "-Xmx1g"})
-public class SocketToSocketBenchmark {
+public class SocketToSocketBenchmark extends BenchmarkDefaults {
 
     @Param
     public Contender contender;
@@ -48,7 +32,6 @@ public class SocketToSocketBenchmark {
     @Param({"65536", "1048576", "67108864"})
     public int payload;
 
-    private Payload bytes;
     private Loopback loopback;
     private Sender sender;
     private Drain drain;
@@ -57,9 +40,8 @@ public class SocketToSocketBenchmark {
 
     @Setup(Level.Trial)
     public void start() throws Exception {
-        bytes = Payload.random(payload);
         loopback = new Loopback();
-        sender = new Sender(bytes);
+        sender = new Sender(Payload.direct(payload));
         drain = new Drain();
         route = contender.open(loopback);
     }
@@ -71,7 +53,7 @@ public class SocketToSocketBenchmark {
     @Setup(Level.Iteration)
     public void verify() throws Exception {
         try (Route.Transfer transfer = route.prepare(payload)) {
-            Future<Long> received = drain.compare(transfer.readerEnd(), bytes);
+            Future<Long> received = drain.compare(transfer.readerEnd());
             Future<Long> sent = sender.send(transfer.senderEnd());
             expectWhole(transfer.run(), Peer.await(received), Peer.await(sent));
         }

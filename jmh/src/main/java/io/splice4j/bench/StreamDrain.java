@@ -1,11 +1,10 @@
 package io.splice4j.bench;
 
+import io.splice4j.support.Payload;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -16,18 +15,13 @@ import java.util.concurrent.locks.LockSupport;
  * shuts down its own output, so the relay's other direction ends too; the thread ends when every
  * connection has.
  */
-final class StreamDrain implements AutoCloseable {
+final class StreamDrain extends StreamEnd {
 
     /** Large enough that the reader is never the narrow part; the same for every row. */
     private static final int BUFFER_SIZE = 256 << 10;
 
-    private final SocketChannel[] channels;
-    private final Payload payload;
-    private final long[] starts;
     private final long[] received;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
-    private final Selector selector;
-    private final Thread thread;
     private int ended;
 
     /** Bytes read from all connections; written by the drain thread only. */
@@ -43,50 +37,28 @@ final class StreamDrain implements AutoCloseable {
     private int verifyPending;
     private int requests;
 
-    private volatile boolean stopping;
-    private volatile Throwable failure;
-
-    StreamDrain(SocketChannel[] channels, Payload payload, long[] starts) throws IOException {
-        this.channels = channels;
-        this.payload = payload;
-        this.starts = starts;
+    StreamDrain(SocketChannel[] channels, long[] starts) throws IOException {
+        super("bench-stream-drain", channels, starts, SelectionKey.OP_READ);
         this.received = new long[channels.length];
-        this.selector = Selector.open();
-        try {
-            for (int i = 0; i < channels.length; i++) {
-                channels[i].configureBlocking(false);
-                channels[i].register(selector, SelectionKey.OP_READ, i);
-            }
-        } catch (IOException | RuntimeException e) {
-            selector.close();
-            throw e;
-        }
-        thread = Thread.ofPlatform().daemon().name("bench-stream-drain").start(this::run);
+        start();
     }
 
-    private void run() {
-        try {
-            while (!stopping && ended < channels.length) {
-                int request = verifyRequested;
-                if (request != verifyActive) {
-                    startVerifying(request);
-                }
-                selector.select(100);
-                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-                while (keys.hasNext()) {
-                    SelectionKey key = keys.next();
-                    keys.remove();
-                    read(key, (Integer) key.attachment());
-                }
-            }
-        } catch (Throwable t) {
-            failure = t;
-        } finally {
-            Thread w = waiter;
-            if (w != null) {
-                LockSupport.unpark(w);
-            }
+    @Override
+    boolean serving() {
+        return ended < channels.length;
+    }
+
+    @Override
+    void beforeSelect() {
+        int request = verifyRequested;
+        if (request != verifyActive) {
+            startVerifying(request);
         }
+    }
+
+    @Override
+    void ended() {
+        wake();
     }
 
     private void startVerifying(int request) {
@@ -99,12 +71,13 @@ final class StreamDrain implements AutoCloseable {
         }
     }
 
-    private void read(SelectionKey key, int i) throws IOException {
+    @Override
+    void ready(SelectionKey key, int i) throws IOException {
         buffer.clear();
         int n = channels[i].read(buffer);
         if (n > 0) {
             if (verifyPending > 0 && received[i] < verifyGoals[i]) {
-                payload.checkCyclic(starts[i] + received[i], buffer.flip());
+                Payload.check(starts[i] + received[i], buffer.flip());
                 if (received[i] + n >= verifyGoals[i] && --verifyPending == 0) {
                     verifyDone = verifyActive;
                     wake();
@@ -150,7 +123,7 @@ final class StreamDrain implements AutoCloseable {
         verifyBytes = bytesEach;
         int request = ++requests;
         verifyRequested = request;
-        selector.wakeup();
+        wakeup();
         waitFor(() -> verifyDone == request, sender, "verified bytes");
     }
 
@@ -159,13 +132,13 @@ final class StreamDrain implements AutoCloseable {
         waiter = Thread.currentThread();
         try {
             while (!done.getAsBoolean()) {
-                if (failure != null) {
-                    throw new IllegalStateException("the stream drain failed", failure);
+                if (failure() != null) {
+                    throw new IllegalStateException("the stream drain failed", failure());
                 }
                 if (sender.failure() != null) {
                     throw new IllegalStateException("the stream sender failed", sender.failure());
                 }
-                if (!thread.isAlive()) {
+                if (!running()) {
                     throw new IllegalStateException("the stream drain ended early: a connection reached end-of-stream");
                 }
                 if (System.nanoTime() - deadline > 0) {
@@ -185,28 +158,13 @@ final class StreamDrain implements AutoCloseable {
      * bytes read from each.
      */
     long[] finish() throws Exception {
-        thread.join(Peer.JOB_TIMEOUT.toMillis());
-        if (thread.isAlive()) {
+        if (!awaitEnd()) {
             throw new IllegalStateException("only " + ended + " of " + channels.length
                     + " connections reached end-of-stream within " + Peer.JOB_TIMEOUT);
         }
-        if (failure != null) {
-            throw new IllegalStateException("the stream drain failed", failure);
+        if (failure() != null) {
+            throw new IllegalStateException("the stream drain failed", failure());
         }
         return received.clone(); // the join orders the thread's writes before this read
-    }
-
-    @Override
-    public void close() throws Exception {
-        stopping = true;
-        selector.wakeup();
-        try {
-            thread.join(Peer.JOB_TIMEOUT.toMillis());
-            if (thread.isAlive()) {
-                throw new IllegalStateException("the stream drain did not stop");
-            }
-        } finally {
-            selector.close();
-        }
     }
 }

@@ -1,6 +1,9 @@
 package io.splice4j.bench;
 
 import io.splice4j.SpliceEngine;
+import io.splice4j.support.Loopback;
+import io.splice4j.support.OpenFds;
+import io.splice4j.support.Payload;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -17,9 +20,6 @@ import java.util.List;
  */
 final class StreamRig implements AutoCloseable {
 
-    /** The bytes each connection carries over and over, each from its own offset. */
-    static final int PAYLOAD = 1 << 20;
-
     /** Aggregate bytes per operation. */
     static final long OPERATION_BYTES = 16L << 20;
 
@@ -28,11 +28,10 @@ final class StreamRig implements AutoCloseable {
 
     private final RelayKind kind;
     private final int relays;
-    private final Payload payload = Payload.random(PAYLOAD);
     private final Loopback loopback;
-    private final int fdsBefore;
-    private int farEndSelectorFds;
-    private final List<SocketChannel> farEnds = new ArrayList<>();
+    private final long fdsBefore;
+    private long farEndSelectorFds;
+    private final List<Loopback.Pair> pairs = new ArrayList<>();
     private final RelayKind.Joined[] joined;
     private final SocketChannel[] sources;
     private final SocketChannel[] targets;
@@ -87,7 +86,7 @@ final class StreamRig implements AutoCloseable {
     private void open() throws Exception {
         // The far ends' two selectors are not the relays' fds. Counted with a probe now: by the time
         // they open, thread-per-direction relays may still be opening their duplicates and pipes.
-        int beforeProbe = OpenFds.count();
+        long beforeProbe = OpenFds.count();
         try (Selector probe = Selector.open()) {
             farEndSelectorFds = 2 * (OpenFds.count() - beforeProbe);
         }
@@ -96,31 +95,19 @@ final class StreamRig implements AutoCloseable {
                     .build();
         }
         for (int i = 0; i < relays; i++) {
-            Loopback.Pair in = loopback.connect();
-            farEnds.add(in.client());
-            Loopback.Pair out;
-            try {
-                out = loopback.connect();
-            } catch (Exception e) {
-                in.close();
-                throw e;
-            }
-            farEnds.add(out.server());
-            sources[i] = in.client();
-            targets[i] = out.server();
+            Loopback.Pair in = loopback.pair();
+            pairs.add(in);
+            Loopback.Pair out = loopback.pair();
+            pairs.add(out);
+            sources[i] = in.far();
+            targets[i] = out.far();
             // 104729 is prime, so no two connections start at the same offset: a relay that crossed
             // two streams would fail the comparison.
-            starts[i] = i * 104_729L % PAYLOAD;
-            try {
-                joined[i] = kind.join(in.server(), out.client(), engine);
-            } catch (Exception e) {
-                Sockets.abort(in.server());
-                Sockets.abort(out.client());
-                throw e;
-            }
+            starts[i] = i * 104_729L % Payload.period();
+            joined[i] = kind.join(in.near(), out.near(), engine);
         }
-        sender = new StreamSender(sources, payload, starts);
-        drain = new StreamDrain(targets, payload, starts);
+        sender = new StreamSender(sources, starts);
+        drain = new StreamDrain(targets, starts);
     }
 
     /**
@@ -171,8 +158,8 @@ final class StreamRig implements AutoCloseable {
         for (RelayKind.Joined relay : joined) {
             first = closeQuietly(relay, first);
         }
-        for (SocketChannel channel : farEnds) {
-            first = closeQuietly(() -> Sockets.abort(channel), first);
+        for (Loopback.Pair pair : pairs) {
+            first = closeQuietly(pair, first);
         }
         first = closeQuietly(engine, first);
         first = closeQuietly(loopback, first);

@@ -1,79 +1,43 @@
 package io.splice4j.bench;
 
+import io.splice4j.support.Payload;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.util.Iterator;
 
 /**
  * The far-end writers of the streaming benchmarks: one platform thread with one selector feeds
- * every connection, as fast as each takes bytes, with the payload repeated end to end from the
+ * every connection, as fast as each takes bytes, with the {@link Payload} stream from the
  * connection's own starting offset. Runs until {@link #finish()}, which ends every stream with
  * {@code shutdownOutput}.
  */
-final class StreamSender implements AutoCloseable {
+final class StreamSender extends StreamEnd {
 
     /** The most bytes offered per write: every connection gets its turn. */
     private static final int WRITE_CHUNK = 64 << 10;
 
-    private final SocketChannel[] channels;
-    private final Payload payload;
-    private final long[] starts;
     private final long[] sent;
     private final ByteBuffer[] views;
-    private final Selector selector;
-    private final Thread thread;
-    private volatile boolean stopping;
-    private volatile Throwable failure;
 
-    StreamSender(SocketChannel[] channels, Payload payload, long[] starts) throws IOException {
-        this.channels = channels;
-        this.payload = payload;
-        this.starts = starts;
+    StreamSender(SocketChannel[] channels, long[] starts) throws IOException {
+        super("bench-stream-sender", channels, starts, SelectionKey.OP_WRITE);
         this.sent = new long[channels.length];
         this.views = new ByteBuffer[channels.length];
-        this.selector = Selector.open();
-        try {
-            for (int i = 0; i < channels.length; i++) {
-                views[i] = payload.view();
-                channels[i].configureBlocking(false);
-                channels[i].register(selector, SelectionKey.OP_WRITE, i);
-            }
-        } catch (IOException | RuntimeException e) {
-            selector.close();
-            throw e;
+        // A period and a chunk: a chunk from any offset in the period lies in it end to end.
+        ByteBuffer bytes = Payload.direct(Payload.period() + WRITE_CHUNK);
+        for (int i = 0; i < channels.length; i++) {
+            views[i] = bytes.duplicate();
         }
-        thread = Thread.ofPlatform().daemon().name("bench-stream-sender").start(this::run);
+        start();
     }
 
-    private void run() {
-        try {
-            while (!stopping) {
-                selector.select(100);
-                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-                while (keys.hasNext() && !stopping) {
-                    SelectionKey key = keys.next();
-                    keys.remove();
-                    write((Integer) key.attachment());
-                }
-            }
-        } catch (Throwable t) {
-            failure = t;
-        }
-    }
-
-    private void write(int i) throws IOException {
+    @Override
+    void ready(SelectionKey key, int i) throws IOException {
         ByteBuffer view = views[i];
-        int from = (int) ((starts[i] + sent[i]) % payload.size());
-        view.limit(from + Math.min(WRITE_CHUNK, payload.size() - from)).position(from);
+        int from = (int) ((starts[i] + sent[i]) % Payload.period());
+        view.limit(from + WRITE_CHUNK).position(from);
         sent[i] += channels[i].write(view);
-    }
-
-    /** A failure of the writing thread, if any. */
-    Throwable failure() {
-        return failure;
     }
 
     /**
@@ -83,30 +47,12 @@ final class StreamSender implements AutoCloseable {
      */
     long[] finish() throws Exception {
         stop();
-        if (failure != null) {
-            throw new IllegalStateException("the stream sender failed", failure);
+        if (failure() != null) {
+            throw new IllegalStateException("the stream sender failed", failure());
         }
         for (SocketChannel channel : channels) {
             channel.shutdownOutput();
         }
         return sent.clone(); // the join in stop() orders the thread's writes before this read
-    }
-
-    private void stop() throws InterruptedException {
-        stopping = true;
-        selector.wakeup();
-        thread.join(Peer.JOB_TIMEOUT.toMillis());
-        if (thread.isAlive()) {
-            throw new IllegalStateException("the stream sender did not stop");
-        }
-    }
-
-    @Override
-    public void close() throws Exception {
-        try {
-            stop();
-        } finally {
-            selector.close();
-        }
     }
 }

@@ -1,29 +1,24 @@
 package io.splice4j.bench.suite;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import io.splice4j.bench.IdleFootprint;
+import io.splice4j.support.ChildJvm;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * Runs {@code io.splice4j.bench.IdleFootprint} after JMH, once on an engine and once with a thread per
- * direction, each in a JVM of its own with Native Memory Tracking on (and each forking its far ends'
- * JVM), and parses its {@code FOOTPRINT key=value ...} line.
+ * Runs {@link IdleFootprint} after JMH, once on an engine and once with a thread per direction, each
+ * in a JVM of its own with Native Memory Tracking on (and each forking its far ends' JVM), and parses
+ * its {@code FOOTPRINT key=value ...} line.
  */
 final class Footprint {
 
     /** The name the suite's regular expressions are matched against, as JMH matches benchmark names. */
     static final String NAME = "io.splice4j.bench.IdleFootprint.idle";
 
-    private static final String MAIN = "io.splice4j.bench.IdleFootprint";
-    private static final long TIMEOUT_MINUTES = 5;
+    private static final int TIMEOUT_SECONDS = 300;
 
     private Footprint() {
     }
@@ -63,52 +58,23 @@ final class Footprint {
     }
 
     private static Result run(String kind, int relays) throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-                "-XX:NativeMemoryTracking=summary", "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch",
-                "-cp", System.getProperty("java.class.path"), MAIN, "--kind=" + kind, "--relays=" + relays);
         System.out.println("# Idle footprint: " + relays + " relays, " + kind);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        // Ends the child if it hangs, which ends the read below; the watchdog ends with the child.
-        Thread watchdog = Thread.ofPlatform().daemon().name("footprint-watchdog").start(() -> {
+        String found;
+        try (ChildJvm child = ChildJvm.start(null, IdleFootprint.class, List.of("-XX:NativeMemoryTracking=summary",
+                "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"), "--kind=" + kind, "--relays=" + relays)) {
             try {
-                if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                    process.destroyForcibly();
+                found = child.await("FOOTPRINT ", TIMEOUT_SECONDS);
+                int exit = child.await(10);
+                if (exit != 0) {
+                    throw new IllegalStateException("the idle footprint (" + kind + ") failed with exit code " + exit
+                            + "; output:\n" + child.output());
                 }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
+            } catch (AssertionError e) {
+                // ChildJvm's way to say the line or the exit did not come (with the output); the suite
+                // reports exceptions.
+                throw new IllegalStateException("the idle footprint (" + kind + ") failed: " + e.getMessage());
             }
-        });
-        String found = null;
-        StringBuilder output = new StringBuilder();
-        try {
-            try (BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    System.out.println(line);
-                    output.append(line).append('\n');
-                    if (line.startsWith("FOOTPRINT ")) {
-                        found = line;
-                    }
-                }
-            }
-            watchdog.join();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the idle footprint (" + kind + ") did not end");
-            }
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            process.destroyForcibly();
-            throw e;
-        } finally {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-        if (process.exitValue() != 0 || found == null) {
-            throw new IllegalStateException("the idle footprint (" + kind + ") failed with exit code "
-                    + process.exitValue() + ":\n" + output);
+            System.out.print(child.output());
         }
         Map<String, String> values = new LinkedHashMap<>();
         for (String pair : found.substring("FOOTPRINT ".length()).trim().split("\\s+")) {

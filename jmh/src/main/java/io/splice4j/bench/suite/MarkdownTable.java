@@ -1,8 +1,6 @@
 package io.splice4j.bench.suite;
 
-import io.splice4j.bench.ConcurrentRelaysBenchmark;
 import io.splice4j.bench.Contender;
-import io.splice4j.bench.EngineRelaysBenchmark;
 import io.splice4j.bench.FileBenchmark;
 import io.splice4j.bench.FileContender;
 import io.splice4j.bench.FileDirection;
@@ -10,6 +8,7 @@ import io.splice4j.bench.RelayKind;
 import io.splice4j.bench.RoundTripBenchmark;
 import io.splice4j.bench.RoundTripPath;
 import io.splice4j.bench.SocketToSocketBenchmark;
+import io.splice4j.bench.StreamingRelaysBenchmark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +35,7 @@ import org.openjdk.jmh.util.Version;
 /**
  * The results as Markdown: a header with date, machine, JDK and settings; then a table per
  * benchmark, each row absolute and as a ratio to that table's baseline row measured in the same run
- * (socket → socket, relay round trip, concurrent relays, engine vs threads, files); the idle
+ * (socket → socket, relay round trip, streaming relays, files); the idle
  * footprint; then any other benchmark, listed plainly.
  */
 final class MarkdownTable {
@@ -47,10 +46,9 @@ final class MarkdownTable {
 
     private static final String SOCKET_TO_SOCKET = prefix(SocketToSocketBenchmark.class);
     private static final String ROUND_TRIP = prefix(RoundTripBenchmark.class);
-    private static final String CONCURRENT = prefix(ConcurrentRelaysBenchmark.class);
-    private static final String ENGINE = prefix(EngineRelaysBenchmark.class);
+    private static final String STREAMING = prefix(StreamingRelaysBenchmark.class);
     private static final String FILES = prefix(FileBenchmark.class);
-    private static final Set<String> WITH_TABLES = Set.of(SOCKET_TO_SOCKET, ROUND_TRIP, CONCURRENT, ENGINE, FILES);
+    private static final Set<String> WITH_TABLES = Set.of(SOCKET_TO_SOCKET, ROUND_TRIP, STREAMING, FILES);
 
     private MarkdownTable() {
     }
@@ -70,8 +68,7 @@ final class MarkdownTable {
                 .append("\n\n");
         section(runs, SOCKET_TO_SOCKET, out, MarkdownTable::socketToSocket);
         section(runs, ROUND_TRIP, out, MarkdownTable::roundTrip);
-        section(runs, CONCURRENT, out, MarkdownTable::concurrent);
-        section(runs, ENGINE, out, MarkdownTable::engine);
+        section(runs, STREAMING, out, MarkdownTable::streaming);
         section(runs, FILES, out, MarkdownTable::files);
         if (!footprints.isEmpty()) {
             footprint(footprints, out);
@@ -100,26 +97,106 @@ final class MarkdownTable {
         return "Settings: " + Settings.describe(runs.get(0).getParams()) + ".";
     }
 
+    /** Writes a Markdown table: the header and alignment lines as given, then a line per row of cells. */
+    private static void table(StringBuilder out, String header, String alignment, List<List<String>> rows) {
+        out.append(header).append('\n').append(alignment).append('\n');
+        for (List<String> cells : rows) {
+            out.append("| ").append(String.join(" | ", cells)).append(" |\n");
+        }
+        out.append('\n');
+    }
+
+    /** The cells of each list, in order. */
+    @SafeVarargs
+    private static List<String> cells(List<String>... parts) {
+        List<String> all = new ArrayList<>();
+        for (List<String> part : parts) {
+            all.addAll(part);
+        }
+        return all;
+    }
+
+    /** The two figures a row is compared by: a rate (higher is better) and a CPU cost (lower is better). */
+    private interface Rated {
+
+        double rate();
+
+        double cpu();
+    }
+
+    /** Each run as a row, in table order. */
+    private static <R> List<R> rows(List<RunResult> runs, Function<RunResult, R> row, Comparator<R> order) {
+        return runs.stream().map(row).sorted(order).toList();
+    }
+
+    /** The rows by group in the group's order, then by kind (one row of each kind per group). */
+    private static <R, G extends Comparable<G>, K> Map<G, Map<K, R>> grouped(List<R> rows, Function<R, G> group,
+            Function<R, K> kind) {
+        return rows.stream().collect(Collectors.groupingBy(group, TreeMap::new,
+                Collectors.toMap(kind, Function.identity())));
+    }
+
+    /** Rate and CPU as ratios to {@code base}'s, or dashes without a baseline. */
+    private static List<String> ratios(Rated row, Rated base) {
+        return base == null ? List.of("–", "–")
+                : List.of(ratio(row.rate() / base.rate()), ratio(row.cpu() / base.cpu()));
+    }
+
+    /**
+     * Writes, under a table, "{@code title}: group: rate r, CPU c; ..." with the ratios of the
+     * {@code numerator} row to the {@code denominator} row of each group that has both; nothing if
+     * none has.
+     */
+    private static <G, K> void comparison(StringBuilder out, String title,
+            Map<G, ? extends Map<K, ? extends Rated>> groups, K numerator, K denominator, Function<G, String> groupName) {
+        List<String> pairs = new ArrayList<>();
+        groups.forEach((group, rows) -> {
+            Rated top = rows.get(numerator);
+            Rated bottom = rows.get(denominator);
+            if (top != null && bottom != null) {
+                pairs.add(String.format(Locale.ROOT, "%s: rate %.2f, CPU %.2f", groupName.apply(group),
+                        top.rate() / bottom.rate(), top.cpu() / bottom.cpu()));
+            }
+        });
+        if (!pairs.isEmpty()) {
+            out.append(title).append(": ").append(String.join("; ", pairs)).append(".\n\n");
+        }
+    }
+
+    /**
+     * The figures of a throughput row: bytes per second with JMH's relative error, and CPU-seconds
+     * per GiB (NaN where the benchmark has no CPU counters).
+     */
+    private record Throughput(double rate, double relativeError, double cpu) implements Rated {
+
+        static Throughput of(RunResult run, double bytesPerOperation) {
+            Result<?> primary = run.getAggregatedResult().getPrimaryResult();
+            return new Throughput(primary.getScore() * bytesPerOperation, primary.getScoreError() / primary.getScore(),
+                    cpuSecondsPerGib(run.getAggregatedResult()));
+        }
+
+        /** The throughput and CPU cells. */
+        List<String> cells() {
+            return List.of(MarkdownTable.rate(rate) + error(relativeError), MarkdownTable.cpu(cpu));
+        }
+    }
+
     // ---- Socket → socket ------------------------------------------------------------------------
 
     /** One socket → socket figure. */
-    private record Row(int payload, Contender contender, double bytesPerSecond, double relativeError,
-            double cpuSecondsPerGib) {
+    private record Row(int payload, Contender contender, Throughput figures) {
 
         static Row of(RunResult run) {
             BenchmarkParams params = run.getParams();
-            Result<?> primary = run.getAggregatedResult().getPrimaryResult();
             int payload = Integer.parseInt(params.getParam("payload"));
-            return new Row(payload, Contender.valueOf(params.getParam("contender")), primary.getScore() * payload,
-                    primary.getScoreError() / primary.getScore(), MarkdownTable.cpuSecondsPerGib(run.getAggregatedResult()));
+            return new Row(payload, Contender.valueOf(params.getParam("contender")), Throughput.of(run, payload));
         }
     }
 
     private static void socketToSocket(List<RunResult> runs, StringBuilder out) {
-        List<Row> rows = runs.stream().map(Row::of)
-                .sorted(Comparator.comparingInt(Row::payload).thenComparing(Row::contender)).toList();
-        Map<Integer, Row> baselines = rows.stream().filter(r -> r.contender() == BASELINE)
-                .collect(Collectors.toMap(Row::payload, Function.identity()));
+        List<Row> rows = rows(runs, Row::of, Comparator.comparingInt(Row::payload).thenComparing(Row::contender));
+        Map<Integer, Throughput> baselines = rows.stream().filter(r -> r.contender() == BASELINE)
+                .collect(Collectors.toMap(Row::payload, Row::figures));
 
         out.append("### Socket → socket, one direction, loopback\n\n");
         out.append("A fresh transfer per operation over pre-connected loopback pairs, a sender and a reader on"
@@ -127,26 +204,17 @@ final class MarkdownTable {
                 + " process CPU time (sender, reader and transfer threads, user + kernel) per GiB delivered."
                 + " Ratios divide by the JDK NIO 64 KiB direct-buffer row of the same payload: throughput"
                 + " above 1 and CPU below 1 are better. ").append(settingsOf(runs)).append("\n\n");
-        out.append("| Payload | Transfer | Throughput | CPU-s/GiB | Throughput vs NIO | CPU vs NIO |\n");
-        out.append("|---|---|--:|--:|--:|--:|\n");
-        for (Row row : rows) {
-            Optional<Row> base = Optional.ofNullable(baselines.get(row.payload()));
-            out.append("| ").append(size(row.payload()))
-                    .append(" | ").append(row.contender().label())
-                    .append(" | ").append(rate(row.bytesPerSecond())).append(error(row.relativeError()))
-                    .append(" | ").append(cpu(row.cpuSecondsPerGib()))
-                    .append(" | ").append(base.map(b -> ratio(row.bytesPerSecond() / b.bytesPerSecond())).orElse("–"))
-                    .append(" | ").append(base.map(b -> ratio(row.cpuSecondsPerGib() / b.cpuSecondsPerGib()))
-                            .orElse("–"))
-                    .append(" |\n");
-        }
-        out.append('\n');
+        table(out, "| Payload | Transfer | Throughput | CPU-s/GiB | Throughput vs NIO | CPU vs NIO |",
+                "|---|---|--:|--:|--:|--:|",
+                rows.stream().map(row -> cells(List.of(size(row.payload()), row.contender().label()),
+                        row.figures().cells(), ratios(row.figures(), baselines.get(row.payload())))).toList());
     }
 
     // ---- Relay round trip -----------------------------------------------------------------------
 
-    private record RoundTrip(int message, RoundTripPath path, double perSecond, double relativeError,
-            double cpuMicros) {
+    /** One round-trip figure: round trips per second, and CPU-µs per round trip. */
+    private record RoundTrip(int message, RoundTripPath path, double rate, double relativeError, double cpu)
+            implements Rated {
 
         static RoundTrip of(RunResult run) {
             BenchmarkParams params = run.getParams();
@@ -160,10 +228,9 @@ final class MarkdownTable {
     }
 
     private static void roundTrip(List<RunResult> runs, StringBuilder out) {
-        List<RoundTrip> rows = runs.stream().map(RoundTrip::of)
-                .sorted(Comparator.comparingInt(RoundTrip::message).thenComparing(RoundTrip::path)).toList();
-        Map<Integer, Map<RoundTripPath, RoundTrip>> bySize = rows.stream().collect(Collectors.groupingBy(
-                RoundTrip::message, TreeMap::new, Collectors.toMap(RoundTrip::path, Function.identity())));
+        List<RoundTrip> rows = rows(runs, RoundTrip::of,
+                Comparator.comparingInt(RoundTrip::message).thenComparing(RoundTrip::path));
+        Map<Integer, Map<RoundTripPath, RoundTrip>> bySize = grouped(rows, RoundTrip::message, RoundTrip::path);
 
         out.append("### Relay round trip: small-message ping-pong, loopback\n\n");
         out.append("The client writes one message and waits for its echo before it sends the next; an echo thread"
@@ -173,148 +240,95 @@ final class MarkdownTable {
                 + " Round trips/s ± JMH's 99.9 % error, and its inverse in µs. CPU-µs is the process CPU time"
                 + " (client, echo and relay threads, user + kernel) per round trip. Ratios divide by the direct"
                 + " row of the same size. ").append(settingsOf(runs)).append("\n\n");
-        out.append("| Message | Path | Round trips/s | µs per round trip | CPU-µs per round trip"
-                + " | Rate vs direct | CPU vs direct |\n");
-        out.append("|---|---|--:|--:|--:|--:|--:|\n");
-        for (RoundTrip row : rows) {
-            Optional<RoundTrip> base = Optional.ofNullable(bySize.get(row.message()).get(RoundTripPath.DIRECT));
-            out.append("| ").append(bytes(row.message()))
-                    .append(" | ").append(row.path().label())
-                    .append(" | ").append(String.format(Locale.ROOT, "%.0f", row.perSecond()))
-                    .append(error(row.relativeError()))
-                    .append(" | ").append(String.format(Locale.ROOT, "%.1f", 1e6 / row.perSecond()))
-                    .append(" | ").append(String.format(Locale.ROOT, "%.1f", row.cpuMicros()))
-                    .append(" | ").append(base.map(b -> ratio(row.perSecond() / b.perSecond())).orElse("–"))
-                    .append(" | ").append(base.map(b -> ratio(row.cpuMicros() / b.cpuMicros())).orElse("–"))
-                    .append(" |\n");
-        }
-        out.append('\n');
+        table(out, "| Message | Path | Round trips/s | µs per round trip | CPU-µs per round trip"
+                + " | Rate vs direct | CPU vs direct |", "|---|---|--:|--:|--:|--:|--:|",
+                rows.stream().map(row -> cells(List.of(bytes(row.message()), row.path().label(),
+                        String.format(Locale.ROOT, "%.0f", row.rate()) + error(row.relativeError()),
+                        String.format(Locale.ROOT, "%.1f", 1e6 / row.rate()),
+                        String.format(Locale.ROOT, "%.1f", row.cpu())),
+                        ratios(row, bySize.get(row.message()).get(RoundTripPath.DIRECT)))).toList());
         // The question of the table: does splicing beat copying in the relay, at which size?
-        List<String> verdicts = new ArrayList<>();
-        bySize.forEach((message, paths) -> {
-            RoundTrip zeroCopy = paths.get(RoundTripPath.RELAY_ZERO_COPY);
-            RoundTrip portable = paths.get(RoundTripPath.RELAY_PORTABLE);
-            if (zeroCopy != null && portable != null) {
-                verdicts.add(String.format(Locale.ROOT, "%s: rate %.2f, CPU %.2f", bytes(message),
-                        zeroCopy.perSecond() / portable.perSecond(), zeroCopy.cpuMicros() / portable.cpuMicros()));
-            }
-        });
-        if (!verdicts.isEmpty()) {
-            out.append("Zero-copy relay ÷ portable relay (thread per direction both): ")
-                    .append(String.join("; ", verdicts)).append(".\n\n");
-        }
+        comparison(out, "Zero-copy relay ÷ portable relay (thread per direction both)", bySize,
+                RoundTripPath.RELAY_ZERO_COPY, RoundTripPath.RELAY_PORTABLE, MarkdownTable::bytes);
     }
 
     // ---- Streaming relays -----------------------------------------------------------------------
 
     /** One streaming figure: aggregate rate, CPU, spliced share, fds. */
-    private record Stream(int relays, RelayKind kind, double bytesPerSecond, double relativeError,
-            double cpuSecondsPerGib, double splicedShare, double fdsPerRelay) {
+    private record Stream(int relays, RelayKind kind, Throughput figures, double splicedShare, double fdsPerRelay)
+            implements Rated {
 
         static Stream of(RunResult run) {
             BenchmarkParams params = run.getParams();
             BenchmarkResult result = run.getAggregatedResult();
-            Result<?> primary = result.getPrimaryResult();
             double bytesPerOperation = secondary(result, "bytes") / secondary(result, "operations");
             double spliced = secondary(result, "splicedBytes");
             double copied = secondary(result, "copiedBytes");
             return new Stream(Integer.parseInt(params.getParam("relays")), RelayKind.valueOf(params.getParam("kind")),
-                    primary.getScore() * bytesPerOperation, primary.getScoreError() / primary.getScore(),
-                    MarkdownTable.cpuSecondsPerGib(result),
+                    Throughput.of(run, bytesPerOperation),
                     spliced + copied == 0 ? Double.NaN : spliced / (spliced + copied),
                     secondary(result, "fdsPerRelay") / iterations(run));
         }
-    }
 
-    private static List<Stream> streams(List<RunResult> runs) {
-        return runs.stream().map(Stream::of)
-                .sorted(Comparator.comparingInt(Stream::relays).thenComparing(Stream::kind)).toList();
-    }
-
-    private static final String STREAMING = "Every relay carries an endless one-way stream (the far ends: one"
-            + " selector thread writing into every relay, one reading every relay's output, in the same JVM);"
-            + " an operation ends when 16 MiB more have arrived in all, so the throughput is the aggregate over"
-            + " all relays ± JMH's 99.9 % error. CPU-s/GiB is the process CPU time (far ends and relays, user +"
-            + " kernel) per GiB delivered. Before every iteration each stream's next bytes are compared with what"
-            + " was sent; at the end every relay must account for every byte. ";
-
-    private static void concurrent(List<RunResult> runs, StringBuilder out) {
-        List<Stream> rows = streams(runs);
-        Map<Integer, Stream> baselines = rows.stream().filter(r -> r.kind() == RelayKind.NIO_THREADS)
-                .collect(Collectors.toMap(Stream::relays, Function.identity()));
-        out.append("### Concurrent relays, a thread per direction, streaming\n\n");
-        out.append(STREAMING).append("Ratios divide by the JDK NIO relays (a blocking read/write loop per"
-                + " direction, 64 KiB direct buffer) at the same count. ").append(settingsOf(runs)).append("\n\n");
-        out.append("| Relays | Relay | Aggregate throughput | CPU-s/GiB | Throughput vs NIO | CPU vs NIO |\n");
-        out.append("|--:|---|--:|--:|--:|--:|\n");
-        for (Stream row : rows) {
-            Optional<Stream> base = Optional.ofNullable(baselines.get(row.relays()));
-            out.append("| ").append(row.relays())
-                    .append(" | ").append(row.kind().label())
-                    .append(row.kind() == RelayKind.NIO_THREADS ? " (baseline)" : "")
-                    .append(" | ").append(rate(row.bytesPerSecond())).append(error(row.relativeError()))
-                    .append(" | ").append(cpu(row.cpuSecondsPerGib()))
-                    .append(" | ").append(base.map(b -> ratio(row.bytesPerSecond() / b.bytesPerSecond())).orElse("–"))
-                    .append(" | ").append(base.map(b -> ratio(row.cpuSecondsPerGib() / b.cpuSecondsPerGib()))
-                            .orElse("–"))
-                    .append(" |\n");
+        @Override
+        public double rate() {
+            return figures.rate();
         }
-        out.append('\n');
+
+        @Override
+        public double cpu() {
+            return figures.cpu();
+        }
+
+        List<String> cells(Rated base) {
+            String spliced = Double.isNaN(splicedShare) ? "–"
+                    : String.format(Locale.ROOT, "%.0f %%", splicedShare * 100);
+            return MarkdownTable.cells(List.of(String.valueOf(relays),
+                            kind.label() + (kind == RelayKind.NIO_THREADS ? " (baseline)" : "")), figures.cells(),
+                    List.of(spliced, String.format(Locale.ROOT, "%.1f", fdsPerRelay)), ratios(this, base));
+        }
     }
 
-    private static void engine(List<RunResult> runs, StringBuilder out) {
-        List<Stream> rows = streams(runs);
-        Map<Integer, Stream> baselines = rows.stream().filter(r -> r.kind() == RelayKind.ZERO_COPY_THREADS)
-                .collect(Collectors.toMap(Stream::relays, Function.identity()));
-        out.append("### Engine vs a thread per direction, streaming\n\n");
-        out.append(STREAMING).append("The engine has a loop per core and its default pipe pool (256 KiB pipes,"
-                + " at most 64 MiB); past that a chunk is copied. Spliced: the library's bytes spliced ÷ bytes"
-                + " spliced or copied while measuring. Fds per relay: open fds ÷ relays while streaming, far ends"
-                + " and the engine's own included. Ratios divide by the zero-copy thread-per-direction relays at"
-                + " the same count. ").append(settingsOf(runs)).append("\n\n");
-        out.append("| Relays | Relay | Aggregate throughput | CPU-s/GiB | Spliced | Fds per relay"
-                + " | Throughput vs threads | CPU vs threads |\n");
-        out.append("|--:|---|--:|--:|--:|--:|--:|--:|\n");
-        for (Stream row : rows) {
-            Optional<Stream> base = Optional.ofNullable(baselines.get(row.relays()));
-            out.append("| ").append(row.relays())
-                    .append(" | ").append(row.kind().label())
-                    .append(row.kind() == RelayKind.ZERO_COPY_THREADS ? " (baseline)" : "")
-                    .append(" | ").append(rate(row.bytesPerSecond())).append(error(row.relativeError()))
-                    .append(" | ").append(cpu(row.cpuSecondsPerGib()))
-                    .append(" | ").append(Double.isNaN(row.splicedShare()) ? "–"
-                            : String.format(Locale.ROOT, "%.0f %%", row.splicedShare() * 100))
-                    .append(" | ").append(String.format(Locale.ROOT, "%.1f", row.fdsPerRelay()))
-                    .append(" | ").append(base.map(b -> ratio(row.bytesPerSecond() / b.bytesPerSecond())).orElse("–"))
-                    .append(" | ").append(base.map(b -> ratio(row.cpuSecondsPerGib() / b.cpuSecondsPerGib()))
-                            .orElse("–"))
-                    .append(" |\n");
-        }
-        out.append('\n');
+    private static void streaming(List<RunResult> runs, StringBuilder out) {
+        List<Stream> rows = rows(runs, Stream::of, Comparator.comparingInt(Stream::relays).thenComparing(Stream::kind));
+        Map<Integer, Map<RelayKind, Stream>> byCount = grouped(rows, Stream::relays, Stream::kind);
+        out.append("### Streaming relays: a thread per direction or an engine, 1 to 1000 at once\n\n");
+        out.append("Every relay carries an endless one-way stream (the far ends: one selector thread writing"
+                + " into every relay, one reading every relay's output, in the same JVM); an operation ends when"
+                + " 16 MiB more have arrived in all, so the throughput is the aggregate over all relays ± JMH's"
+                + " 99.9 % error. CPU-s/GiB is the process CPU time (far ends and relays, user + kernel) per GiB"
+                + " delivered. Before every iteration each stream's next bytes are compared with what was sent;"
+                + " at the end every relay must account for every byte. The engine has a loop per core and its"
+                + " default pipe pool (256 KiB pipes, at most 64 MiB); past that a chunk is copied. Spliced: the"
+                + " library's bytes spliced ÷ bytes spliced or copied while measuring. Fds per relay: open fds ÷"
+                + " relays while streaming, far ends and the engine's own included. Ratios divide by the JDK NIO"
+                + " relays (a blocking read/write loop per direction, 64 KiB direct buffer) at the same count. ")
+                .append(settingsOf(runs)).append("\n\n");
+        table(out, "| Relays | Relay | Aggregate throughput | CPU-s/GiB | Spliced | Fds per relay"
+                + " | Throughput vs NIO | CPU vs NIO |", "|--:|---|--:|--:|--:|--:|--:|--:|",
+                rows.stream().map(row -> row.cells(byCount.get(row.relays()).get(RelayKind.NIO_THREADS))).toList());
+        // The engine's question: from which count on does one engine beat a thread per direction?
+        comparison(out, "Engine ÷ zero-copy thread per direction, at the same count", byCount, RelayKind.ENGINE,
+                RelayKind.ZERO_COPY_THREADS, relays -> relays + (relays == 1 ? " relay" : " relays"));
     }
 
     // ---- Files ----------------------------------------------------------------------------------
 
-    private record FileRow(FileDirection direction, int size, FileContender contender, double bytesPerSecond,
-            double relativeError, double cpuSecondsPerGib) {
+    private record FileRow(FileDirection direction, int size, FileContender contender, Throughput figures) {
 
         static FileRow of(RunResult run) {
             BenchmarkParams params = run.getParams();
-            Result<?> primary = run.getAggregatedResult().getPrimaryResult();
             int size = Integer.parseInt(params.getParam("size"));
             return new FileRow(FileDirection.valueOf(params.getParam("direction")), size,
-                    FileContender.valueOf(params.getParam("contender")), primary.getScore() * size,
-                    primary.getScoreError() / primary.getScore(),
-                    MarkdownTable.cpuSecondsPerGib(run.getAggregatedResult()));
+                    FileContender.valueOf(params.getParam("contender")), Throughput.of(run, size));
         }
     }
 
     private static void files(List<RunResult> runs, StringBuilder out) {
-        List<FileRow> rows = runs.stream().map(FileRow::of)
-                .sorted(Comparator.comparing(FileRow::direction).thenComparingInt(FileRow::size)
-                        .thenComparing(FileRow::contender)).toList();
-        Map<String, FileRow> baselines = rows.stream().filter(r -> r.contender() == FileContender.JDK)
-                .collect(Collectors.toMap(r -> r.direction() + "/" + r.size(), Function.identity()));
+        List<FileRow> rows = rows(runs, FileRow::of, Comparator.comparing(FileRow::direction)
+                .thenComparingInt(FileRow::size).thenComparing(FileRow::contender));
+        Map<String, Throughput> baselines = rows.stream().filter(r -> r.contender() == FileContender.JDK)
+                .collect(Collectors.toMap(r -> r.direction() + "/" + r.size(), FileRow::figures));
         out.append("### Files ↔ socket, loopback, page cache warm\n\n");
         out.append("One transfer of the whole size per operation between position 0 of a file in ")
                 .append(tmpFileSystem()).append(" and a loopback connection made once per trial, on the benchmark"
@@ -325,22 +339,12 @@ final class MarkdownTable {
                 + " CPU-s/GiB is the process CPU time (both threads, user + kernel) per GiB. Ratios divide by"
                 + " the JDK's own transfer of the same direction and size (transferTo, transferFrom). ")
                 .append(settingsOf(runs)).append("\n\n");
-        out.append("| Direction | Size | Transfer | Throughput | CPU-s/GiB | Throughput vs JDK | CPU vs JDK |\n");
-        out.append("|---|---|---|--:|--:|--:|--:|\n");
-        for (FileRow row : rows) {
-            Optional<FileRow> base = Optional.ofNullable(baselines.get(row.direction() + "/" + row.size()));
-            out.append("| ").append(row.direction().label())
-                    .append(" | ").append(size(row.size()))
-                    .append(" | ").append(row.contender().label(row.direction()))
-                    .append(row.contender() == FileContender.JDK ? " (baseline)" : "")
-                    .append(" | ").append(rate(row.bytesPerSecond())).append(error(row.relativeError()))
-                    .append(" | ").append(cpu(row.cpuSecondsPerGib()))
-                    .append(" | ").append(base.map(b -> ratio(row.bytesPerSecond() / b.bytesPerSecond())).orElse("–"))
-                    .append(" | ").append(base.map(b -> ratio(row.cpuSecondsPerGib() / b.cpuSecondsPerGib()))
-                            .orElse("–"))
-                    .append(" |\n");
-        }
-        out.append('\n');
+        table(out, "| Direction | Size | Transfer | Throughput | CPU-s/GiB | Throughput vs JDK | CPU vs JDK |",
+                "|---|---|---|--:|--:|--:|--:|",
+                rows.stream().map(row -> cells(List.of(row.direction().label(), size(row.size()),
+                        row.contender().label(row.direction()) + (row.contender() == FileContender.JDK
+                                ? " (baseline)" : "")), row.figures().cells(),
+                        ratios(row.figures(), baselines.get(row.direction() + "/" + row.size())))).toList());
     }
 
     /**
@@ -380,7 +384,8 @@ final class MarkdownTable {
 
     private static void footprint(List<Footprint.Result> results, StringBuilder out) {
         out.append("### Idle footprint\n\n");
-        out.append("Relays that carry nothing, after one 64-byte echo through each (verified by the far ends),"
+        out.append("Relays that carry nothing, after a 64-byte message through each and its 32-byte SHA-256 back"
+                + " (verified by the far ends),"
                 + " measured in a JVM of their own (`IdleFootprint`: -Xms512m -Xmx512m -XX:+AlwaysPreTouch,"
                 + " NMT summary) while the far ends live in another. Per relay: heap used after GC, NMT"
                 + " committed memory outside the heap, and RSS growth (the heap is pre-touched, so that is"
@@ -389,25 +394,19 @@ final class MarkdownTable {
                 + " core. Engine: SpliceEngine with a loop per core; threads: a zero-copy thread-per-direction"
                 + " relay (fewer of them: each holds 10 fds and 2 threads). After closing every relay the fd"
                 + " count is back to where it was.\n\n");
-        out.append("| Relays | Relay | Heap per relay | Native per relay (NMT) | RSS per relay | Threads added"
-                + " | Fds per relay | Pipes open | Idle CPU | Set-up |\n");
-        out.append("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
-        for (Footprint.Result result : results) {
-            boolean engine = result.get("kind").equals("engine");
-            out.append("| ").append(result.get("relays"))
-                    .append(" | ").append(engine ? "engine, " + result.get("loops") + " loops"
-                            : "thread per direction, ZERO_COPY")
-                    .append(" | ").append(kib(result.number("heapPerRelay")))
-                    .append(" | ").append(kib(result.number("nativePerRelay")))
-                    .append(" | ").append(kib(result.number("rssPerRelay")))
-                    .append(" | ").append(result.get("threads"))
-                    .append(" | ").append(String.format(Locale.ROOT, "%.1f", result.number("fdsPerRelay")))
-                    .append(" | ").append(engine ? result.get("pipes") : "1 per direction")
-                    .append(" | ").append(String.format(Locale.ROOT, "%.1f %%", result.number("idleCpuPercent")))
-                    .append(" | ").append(String.format(Locale.ROOT, "%.1f s", result.number("setupSeconds")))
-                    .append(" |\n");
-        }
-        out.append('\n');
+        table(out, "| Relays | Relay | Heap per relay | Native per relay (NMT) | RSS per relay | Threads added"
+                + " | Fds per relay | Pipes open | Idle CPU | Set-up |", "|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+                results.stream().map(result -> {
+                    boolean engine = result.get("kind").equals("engine");
+                    return List.of(result.get("relays"),
+                            engine ? "engine, " + result.get("loops") + " loops" : "thread per direction, ZERO_COPY",
+                            kib(result.number("heapPerRelay")), kib(result.number("nativePerRelay")),
+                            kib(result.number("rssPerRelay")), result.get("threads"),
+                            String.format(Locale.ROOT, "%.1f", result.number("fdsPerRelay")),
+                            engine ? result.get("pipes") : "1 per direction",
+                            String.format(Locale.ROOT, "%.1f %%", result.number("idleCpuPercent")),
+                            String.format(Locale.ROOT, "%.1f s", result.number("setupSeconds")));
+                }).toList());
     }
 
     private static String kib(double bytes) {
@@ -419,22 +418,19 @@ final class MarkdownTable {
 
     /** Benchmarks without a table of their own yet: JMH's score, and CPU per GiB where counted. */
     private static void others(List<RunResult> runs, StringBuilder out) {
-        out.append("### Other benchmarks\n\n| Benchmark | Parameters | Score | CPU-s/GiB |\n|---|---|--:|--:|\n");
-        for (RunResult run : runs) {
+        out.append("### Other benchmarks\n\n");
+        table(out, "| Benchmark | Parameters | Score | CPU-s/GiB |", "|---|---|--:|--:|", runs.stream().map(run -> {
             BenchmarkParams params = run.getParams();
             Result<?> primary = run.getAggregatedResult().getPrimaryResult();
             String benchmark = params.getBenchmark();
             String shortName = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
             String parameters = params.getParamsKeys().stream().map(k -> k + "=" + params.getParam(k))
                     .collect(Collectors.joining(", "));
-            double cpu = cpuSecondsPerGib(run.getAggregatedResult());
-            out.append("| ").append(shortName).append(" | ").append(parameters)
-                    .append(" | ").append(String.format(Locale.ROOT, "%.3f %s", primary.getScore(), primary.getScoreUnit()))
-                    .append(error(primary.getScoreError() / primary.getScore()))
-                    .append(" | ").append(Double.isNaN(cpu) ? "–" : String.format(Locale.ROOT, "%.2f", cpu))
-                    .append(" |\n");
-        }
-        out.append('\n');
+            return List.of(shortName, parameters,
+                    String.format(Locale.ROOT, "%.3f %s", primary.getScore(), primary.getScoreUnit())
+                            + error(primary.getScoreError() / primary.getScore()),
+                    cpu(cpuSecondsPerGib(run.getAggregatedResult())));
+        }).toList());
     }
 
     /** A secondary result's total over the measured iterations; NaN if there is none. */

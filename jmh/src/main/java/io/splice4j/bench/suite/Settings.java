@@ -9,10 +9,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
 enum Settings {
 
     /**
-     * Each benchmark's own {@code @Warmup}/{@code @Measurement}, sized together for 2 cores and a
-     * budget of 10 minutes for the whole suite: socket → socket 2 × 1 s warm-up and 5 × 1 s measured;
-     * the newer benchmarks, with many more rows, 1 × 1 s and 3 × 1 s. One fork per benchmark (a fork
-     * costs about a second). The idle footprint runs 9 000 engine relays and 1 000 threaded ones.
+     * Each benchmark's {@code @Warmup}/{@code @Measurement} (those of {@code BenchmarkDefaults} unless
+     * its class has its own), sized together for 2 cores and a budget of 10 minutes for the whole
+     * suite: socket → socket 2 × 1 s warm-up and 5 × 1 s measured; the newer benchmarks, with many more
+     * rows, 1 × 1 s and 3 × 1 s. One fork per benchmark (a fork costs about a second). The idle
+     * footprint runs 9 000 engine relays and 1 000 threaded ones.
      */
     FULL(false, 9000, 1000),
 

@@ -1,4 +1,4 @@
-package io.splice4j.bench;
+package io.splice4j.support;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -9,6 +9,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -17,25 +19,38 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The far ends of {@link IdleFootprint}'s relays, in a JVM of their own (both ends of 9 000 relays
- * would not fit under the fd limit in one): {@code IdleFarEnds PORT COUNT} opens an upstream
+ * The far ends of many relays, in a process of their own (the fd limit can't hold both ends of
+ * 9 000 relays in one), run with {@link ChildJvm}: {@code FarEnds PORT COUNT} opens an upstream
  * listener and prints {@code UPSTREAM port}, connects COUNT clients to the relays' listener on PORT
  * and accepts COUNT upstream connections from the relays, then prints {@code CONNECTED n}. On the
- * line {@code GO} every client sends {@value #MESSAGE} bytes of its own; the upstream end echoes
- * whatever it gets, and the client compares the echo with what it sent ({@code VERIFIED n failed m}).
- * Then every end waits for the relay to close its connection ({@code CLOSED n of 2·COUNT}) and
- * the process exits: 0 if everything was verified and closed.
+ * line {@code GO} every client sends {@value #MESSAGE} bytes of its own; the upstream end answers
+ * with their SHA-256 ({@value #ANSWER} bytes), which the client checks, so a relay that sent a
+ * client's bytes back to it, or to another client's upstream, fails ({@code VERIFIED n failed m}).
+ * Then every end waits for the relay to close its connection ({@code CLOSED n of 2·COUNT}) and the
+ * process exits: 0 if everything was verified and closed.
  *
  * <p>Each connection is served by a virtual thread that blocks in plain socket reads: cheap here,
  * and not what is measured.
  */
-public final class IdleFarEnds {
+public final class FarEnds {
 
-    static final int MESSAGE = 64;
+    /** Bytes each client sends through its relay. */
+    public static final int MESSAGE = 64;
 
-    private IdleFarEnds() {
+    /** Bytes each upstream end answers with: the message's SHA-256. */
+    public static final int ANSWER = 32;
+
+    private static final long TIMEOUT_SECONDS = 120;
+
+    private FarEnds() {
     }
 
+    /**
+     * Runs the far ends; see the class description.
+     *
+     * @param args the relays' port and the number of relays
+     * @throws Exception if the listener can't be opened or a client can't connect
+     */
     public static void main(String[] args) throws Exception {
         InetSocketAddress relays = new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[0]));
         int count = Integer.parseInt(args[1]);
@@ -49,12 +64,12 @@ public final class IdleFarEnds {
         try (ServerSocketChannel upstream = ServerSocketChannel.open()
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096)) {
             System.out.println("UPSTREAM " + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
-            Thread acceptor = Thread.ofPlatform().daemon().name("far-end-acceptor").start(() -> {
+            Thread.ofPlatform().daemon().name("far-end-acceptor").start(() -> {
                 for (int i = 0; i < count; i++) {
                     try {
                         SocketChannel served = upstream.accept();
                         accepted.countDown();
-                        Thread.ofVirtual().start(() -> echo(served, failed, closed));
+                        Thread.ofVirtual().start(() -> answer(served, failed, closed));
                     } catch (IOException e) {
                         failed.incrementAndGet();
                         return;
@@ -64,8 +79,7 @@ public final class IdleFarEnds {
             for (int i = 0; i < count; i++) {
                 clients.add(SocketChannel.open(relays));
             }
-            boolean all = accepted.await(120, TimeUnit.SECONDS);
-            acceptor.join(TimeUnit.SECONDS.toMillis(10));
+            boolean all = accepted.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             System.out.println("CONNECTED " + (count - accepted.getCount()) + (all ? "" : " (timed out)"));
             BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             if (!all || !"GO".equals(commands.readLine())) {
@@ -76,10 +90,10 @@ public final class IdleFarEnds {
                 long seed = i;
                 Thread.ofVirtual().start(() -> ask(client, seed, verified, failed, answered, closed));
             }
-            boolean allAnswered = answered.await(120, TimeUnit.SECONDS);
+            boolean allAnswered = answered.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             System.out.println("VERIFIED " + verified.get() + " failed " + failed.get()
                     + (allAnswered ? "" : " (timed out)"));
-            boolean allClosed = closed.await(120, TimeUnit.SECONDS);
+            boolean allClosed = closed.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             System.out.println("CLOSED " + (2 * count - closed.getCount()) + " of " + 2 * count
                     + (allClosed ? "" : " (timed out)"));
             ok = allAnswered && allClosed && verified.get() == count && failed.get() == 0;
@@ -91,7 +105,7 @@ public final class IdleFarEnds {
         System.exit(ok ? 0 : 1);
     }
 
-    /** A client: sends its message, compares the echo, then waits for the relay to close. */
+    /** A client: sends its message, checks the answer, then waits for the relay to close. */
     private static void ask(SocketChannel client, long seed, AtomicInteger verified, AtomicInteger failed,
             CountDownLatch answered, CountDownLatch closed) {
         try {
@@ -101,11 +115,11 @@ public final class IdleFarEnds {
             while (out.hasRemaining()) {
                 client.write(out);
             }
-            ByteBuffer echo = ByteBuffer.allocate(MESSAGE);
-            while (echo.hasRemaining() && client.read(echo) >= 0) {
-                // until the whole echo is in
+            ByteBuffer reply = ByteBuffer.allocate(ANSWER);
+            while (reply.hasRemaining() && client.read(reply) >= 0) {
+                // until the whole answer is in
             }
-            if (!echo.hasRemaining() && echo.flip().equals(ByteBuffer.wrap(message))) {
+            if (!reply.hasRemaining() && reply.flip().equals(ByteBuffer.wrap(sha256(message)))) {
                 verified.incrementAndGet();
             } else {
                 failed.incrementAndGet();
@@ -115,28 +129,39 @@ public final class IdleFarEnds {
         } finally {
             answered.countDown();
         }
-        awaitClose(client, closed);
+        awaitClose(client);
+        closed.countDown();
     }
 
-    /** An upstream end: echoes what it reads until the relay closes the connection. */
-    private static void echo(SocketChannel served, AtomicInteger failed, CountDownLatch closed) {
-        ByteBuffer buffer = ByteBuffer.allocate(MESSAGE);
+    /** An upstream end: answers one message with its digest, then waits for the relay to close. */
+    private static void answer(SocketChannel served, AtomicInteger failed, CountDownLatch closed) {
         try (served) {
-            while (served.read(buffer.clear()) >= 0) {
-                buffer.flip();
-                while (buffer.hasRemaining()) {
-                    served.write(buffer);
-                }
+            ByteBuffer message = ByteBuffer.allocate(MESSAGE);
+            while (message.hasRemaining() && served.read(message) >= 0) {
+                // until the whole message is in
             }
-        } catch (IOException reset) {
-            // The relay closed with a reset: closed all the same.
+            ByteBuffer reply = ByteBuffer.wrap(sha256(message.array()));
+            while (reply.hasRemaining()) {
+                served.write(reply);
+            }
+            awaitClose(served);
+        } catch (IOException e) {
+            failed.incrementAndGet();
         } finally {
             closed.countDown();
         }
     }
 
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** Reads until the relay closes the connection (end-of-stream or reset). */
-    private static void awaitClose(SocketChannel channel, CountDownLatch closed) {
+    private static void awaitClose(SocketChannel channel) {
         ByteBuffer sink = ByteBuffer.allocate(MESSAGE);
         try {
             while (channel.read(sink.clear()) >= 0) {
@@ -144,8 +169,6 @@ public final class IdleFarEnds {
             }
         } catch (IOException reset) {
             // A reset closes it too.
-        } finally {
-            closed.countDown();
         }
     }
 }
