@@ -261,12 +261,7 @@ public final class Splice {
             SpliceOptions options) throws IOException {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(target, "target");
-        Objects.requireNonNull(options, "options");
-        checkRange(position, count);
-        if (!source.isOpen()) {
-            throw new ClosedChannelException();
-        }
-        checkUsable(target);
+        checkFileTransfer(source, target, position, count, options);
         // A read of nothing checks read access (NonReadableChannelException) without any I/O.
         source.read(ByteBuffer.allocate(0), position);
         return Transfers.fileToSocket(source, position, count, target, options);
@@ -324,12 +319,7 @@ public final class Splice {
             SpliceOptions options) throws IOException {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(target, "target");
-        Objects.requireNonNull(options, "options");
-        checkRange(position, count);
-        checkUsable(source);
-        if (!target.isOpen()) {
-            throw new ClosedChannelException();
-        }
+        checkFileTransfer(target, source, position, count, options);
         // A write of nothing checks write access (NonWritableChannelException) without any I/O.
         target.write(ByteBuffer.allocate(0), position);
         return Transfers.socketToFile(source, target, position, count, options);
@@ -364,13 +354,20 @@ public final class Splice {
         return Metrics.snapshot();
     }
 
-    private static void checkRange(long position, long count) {
+    /** The checks both file transfers make, in the order the JDK's {@code transferTo} makes them. */
+    private static void checkFileTransfer(FileChannel file, SocketChannel socket, long position, long count,
+            SpliceOptions options) throws ClosedChannelException {
+        Objects.requireNonNull(options, "options");
         if (position < 0) {
             throw new IllegalArgumentException("position must not be negative: " + position);
         }
         if (count < 0) {
             throw new IllegalArgumentException("count must not be negative: " + count);
         }
+        if (!file.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        checkUsable(socket);
     }
 
     private static void checkUsable(SocketChannel channel) throws ClosedChannelException {

@@ -21,6 +21,8 @@ public final class TransferRecord {
     private boolean ended;
 
     /**
+     * Starts a record.
+     *
      * @param planned the path the transfer tries first
      * @param activity the clock its bytes reset
      */

@@ -34,8 +34,11 @@ public final class Transfers {
     }
 
     /**
-     * Socket → socket until the source's end-of-stream.
+     * Socket → socket until the source's end-of-stream, after the options' first bytes a → b.
      *
+     * @param source the socket to read, validated by the caller
+     * @param target the socket to write
+     * @param options chunk size, mode, hints, idle timeout
      * @param record the transfer's record (a relay reads it live)
      * @return bytes, path and fallback reason
      * @throws IOException as {@link io.splice4j.Splice#splice}
@@ -48,6 +51,9 @@ public final class Transfers {
     /**
      * Socket → socket until the source's end-of-stream, after {@code firstBytes}.
      *
+     * @param source the socket to read, validated by the caller
+     * @param target the socket to write
+     * @param options chunk size, mode, hints, idle timeout
      * @param firstBytes sent to the target before any byte read from the source
      * @param record the transfer's record (a relay reads it live)
      * @return bytes, path and fallback reason
@@ -71,6 +77,11 @@ public final class Transfers {
     /**
      * File → socket.
      *
+     * @param source the file, validated by the caller
+     * @param position where in the file to start
+     * @param count the most bytes to send
+     * @param target the socket
+     * @param options chunk size, mode, idle timeout
      * @return bytes, path and fallback reason
      * @throws IOException as {@link io.splice4j.Splice#transferWithResult(FileChannel, long, long, SocketChannel, SpliceOptions)}
      */
@@ -86,6 +97,11 @@ public final class Transfers {
     /**
      * Socket → file.
      *
+     * @param source the socket, validated by the caller
+     * @param target the file
+     * @param position where in the file to write the first byte
+     * @param count the most bytes to move
+     * @param options chunk size, mode, hints, idle timeout
      * @return bytes, path and fallback reason
      * @throws IOException as {@link io.splice4j.Splice#transferWithResult(SocketChannel, FileChannel, long, long, SpliceOptions)}
      */

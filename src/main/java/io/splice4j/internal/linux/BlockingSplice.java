@@ -11,6 +11,7 @@ import io.splice4j.linux.LibC;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.Channel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 
@@ -47,6 +48,10 @@ public final class BlockingSplice {
     /**
      * Splices from {@code source} to {@code target} until the source's end-of-stream.
      *
+     * @param source a connected JDK socket channel, validated by the caller
+     * @param target a connected JDK socket channel
+     * @param options chunk size, hints
+     * @param record the transfer's record
      * @param engine where a waiting thread parks, or {@code null} (then a virtual thread can't splice)
      * @return bytes delivered
      * @throws NotSpliceableException if this pair can't splice; nothing was read
@@ -55,9 +60,7 @@ public final class BlockingSplice {
     public static long sockets(SocketChannel source, SocketChannel target, SpliceOptions options,
             TransferRecord record, EngineCore engine) throws IOException, NotSpliceableException {
         FdAccess access = Support.sockets(source, target, engine);
-        ChannelGuard guard = new ChannelGuard(source, target);
-        guard.check();
-        try (Arena arena = Arena.ofConfined()) {
+        return owning(source, target, (arena, guard) -> {
             int sourceFd = access.own(source, arena);
             int targetFd = access.own(target, arena);
             Fds.setNonBlocking(sourceFd);
@@ -66,13 +69,20 @@ public final class BlockingSplice {
                     options.moreHint(), guard, record);
             splicer.pipe = Pipe.open(arena, options.chunkSize());
             return run(splicer, null, Long.MAX_VALUE, options, guard, record, engine, arena, source, target);
-        }
+        });
     }
 
     /**
      * Writes from {@code source} into {@code target} at {@code position} until {@code count} bytes or
      * the source's end-of-stream; never reads more than {@code count} from the socket.
      *
+     * @param source a connected JDK socket channel, validated by the caller
+     * @param target a JDK file channel open for writing
+     * @param position where in the file to write the first byte
+     * @param count the most bytes to move
+     * @param options chunk size, hints
+     * @param record the transfer's record
+     * @param engine where a waiting thread parks, or {@code null}
      * @return bytes written to the file
      * @throws NotSpliceableException if this pair can't splice; nothing was read
      * @throws IOException on failure; {@link SpliceException} carries the bytes delivered
@@ -82,9 +92,7 @@ public final class BlockingSplice {
             throws IOException, NotSpliceableException {
         FdAccess sockets = Support.available(engine);
         FileFdAccess files = FileFdAccess.checkPossible(target, source);
-        ChannelGuard guard = new ChannelGuard(source, target);
-        guard.check();
-        try (Arena arena = Arena.ofConfined()) {
+        return owning(source, target, (arena, guard) -> {
             int socketFd = sockets.own(source, arena);
             int fileFd = files.own(target, true, arena);
             Splicer splicer = new Splicer(socketFd, fileFd, offset(arena, position), options.moveHint(), false,
@@ -96,13 +104,20 @@ public final class BlockingSplice {
             }
             Fds.setNonBlocking(socketFd);
             return run(splicer, null, count, options, guard, record, engine, arena, source, target);
-        }
+        });
     }
 
     /**
      * Sends up to {@code count} bytes of {@code source} from {@code position}, fewer if the file ends
      * first (also if it is truncated meanwhile).
      *
+     * @param source a JDK file channel open for reading, validated by the caller
+     * @param position where in the file to start
+     * @param count the most bytes to send
+     * @param target a connected JDK socket channel
+     * @param options the chunk size
+     * @param record the transfer's record
+     * @param engine where a waiting thread parks, or {@code null}
      * @return bytes the socket accepted
      * @throws NotSpliceableException if this pair can't splice; nothing was sent
      * @throws IOException on failure; {@link SpliceException} carries the bytes delivered
@@ -112,15 +127,31 @@ public final class BlockingSplice {
             throws IOException, NotSpliceableException {
         FdAccess sockets = Support.available(engine);
         FileFdAccess files = FileFdAccess.checkPossible(source, target);
-        ChannelGuard guard = new ChannelGuard(source, target);
-        guard.check();
-        try (Arena arena = Arena.ofConfined()) {
+        return owning(source, target, (arena, guard) -> {
             int fileFd = files.own(source, false, arena);
             int socketFd = sockets.own(target, arena);
             Fds.setNonBlocking(socketFd);
             Splicer splicer = new Splicer(fileFd, socketFd, MemorySegment.NULL, false, false, guard, record);
             return run(splicer, offset(arena, position), count, options, guard, record, engine, arena, source,
                     target);
+        });
+    }
+
+    /** What a transfer does with the fds it owns, all of which its arena closes. */
+    private interface Owning {
+        long run(Arena arena, ChannelGuard guard) throws IOException, NotSpliceableException;
+    }
+
+    /**
+     * Runs a transfer in an arena of its own, after checking that both channels are still open and
+     * the thread not interrupted: every fd it opens belongs to the arena and is closed on every path.
+     */
+    private static long owning(Channel source, Channel target, Owning transfer)
+            throws IOException, NotSpliceableException {
+        ChannelGuard guard = new ChannelGuard(source, target);
+        guard.check();
+        try (Arena arena = Arena.ofConfined()) {
+            return transfer.run(arena, guard);
         }
     }
 
@@ -132,7 +163,7 @@ public final class BlockingSplice {
 
     private static long run(Splicer splicer, MemorySegment sendfileOffset, long count, SpliceOptions options,
             ChannelGuard guard, TransferRecord record, EngineCore engine, Arena arena,
-            java.nio.channels.Channel source, java.nio.channels.Channel target)
+            Channel source, Channel target)
             throws IOException, NotSpliceableException {
         // Closed before the arena closes the fds it may have registered.
         try (Waiter waiter = new Waiter(guard, source, target, record.activity(), engine, arena)) {

@@ -28,6 +28,8 @@ final class Splicer {
     static final long NOT_READY = -2;
     /** The first step found that this pair can't be spliced, and consumed nothing. */
     static final long NOT_SPLICEABLE = -3;
+    /** Interrupted by a signal before it moved anything: make the call again. */
+    private static final long RETRY = -4;
 
     final int sourceFd;
     final int targetFd;
@@ -84,18 +86,9 @@ final class Splicer {
                 moved = true;
                 return n;
             }
-            if (n == 0) {
-                return EOF;
-            }
-            int errno = LibC.errno();
-            if (errno == Errno.EAGAIN) {
-                return NOT_READY;
-            }
-            if (errno == Errno.EINVAL && !moved) {
-                return NOT_SPLICEABLE;
-            }
-            if (errno != Errno.EINTR) {
-                throw failure("splice(fd " + sourceFd + " -> pipe)", errno);
+            long status = n == 0 ? EOF : meaning(LibC.errno(), () -> "splice(fd " + sourceFd + " -> pipe)");
+            if (status != RETRY) {
+                return status;
             }
         }
     }
@@ -119,12 +112,9 @@ final class Splicer {
                 throw new SpliceException("splice(pipe -> fd " + targetFd + ")",
                         "no progress with " + pipe.buffered + " bytes in the pipe", delivered);
             }
-            int errno = LibC.errno();
-            if (errno == Errno.EAGAIN) {
-                return NOT_READY;
-            }
-            if (errno != Errno.EINTR) {
-                throw failure("splice(pipe -> fd " + targetFd + ")", errno);
+            long status = meaning(LibC.errno(), () -> "splice(pipe -> fd " + targetFd + ")");
+            if (status != RETRY) {
+                return status;
             }
         }
     }
@@ -145,18 +135,10 @@ final class Splicer {
                 count(n);
                 return n;
             }
-            if (n == 0) {
-                return EOF;
-            }
-            int errno = LibC.errno();
-            if (errno == Errno.EAGAIN) {
-                return NOT_READY;
-            }
-            if (errno == Errno.EINVAL && !moved) {
-                return NOT_SPLICEABLE;
-            }
-            if (errno != Errno.EINTR) {
-                throw failure("sendfile(fd " + sourceFd + " -> fd " + targetFd + ")", errno);
+            long status = n == 0 ? EOF
+                    : meaning(LibC.errno(), () -> "sendfile(fd " + sourceFd + " -> fd " + targetFd + ")");
+            if (status != RETRY) {
+                return status;
             }
         }
     }
@@ -180,6 +162,24 @@ final class Splicer {
             throw failure("splice(pipe -> fd " + targetFd + ")", errno);
         }
         return 0;
+    }
+
+    /**
+     * The errno rules, once: {@code EAGAIN} is not ready; {@code EINVAL} before any byte moved means
+     * the pair can't be spliced and nothing was consumed; {@code EINTR} retries; anything else fails.
+     * A pump always follows a drain that moved bytes, so its {@code EINVAL} is a failure.
+     */
+    private long meaning(int errno, java.util.function.Supplier<String> operation) throws IOException {
+        if (errno == Errno.EAGAIN) {
+            return NOT_READY;
+        }
+        if (errno == Errno.EINVAL && !moved) {
+            return NOT_SPLICEABLE;
+        }
+        if (errno == Errno.EINTR) {
+            return RETRY;
+        }
+        throw failure(operation.get(), errno);
     }
 
     private void count(long n) {

@@ -32,6 +32,11 @@ public final class BlockingCopy {
     /** Buffers beyond this size gain nothing: the socket buffers are smaller. */
     public static final int MAX_BUFFER_SIZE = 4 << 20;
 
+    /** One side of a copy: a read or a write of a channel, at the transfer's current offset for a file. */
+    private interface Io {
+        int apply(ByteBuffer buffer) throws IOException;
+    }
+
     private final ChannelGuard guard;
     private final TransferRecord record;
     private final CloseWatcher.Watch watch;
@@ -47,66 +52,88 @@ public final class BlockingCopy {
     /**
      * Copies from {@code source} to {@code target} until the source's end-of-stream.
      *
+     * @param source a connected blocking socket channel
+     * @param target a connected blocking socket channel
+     * @param chunkSize the buffer size, capped at {@link #MAX_BUFFER_SIZE}
+     * @param record the transfer's record
      * @return bytes delivered
      * @throws IOException on failure; {@link SpliceException} carries the bytes delivered
      */
     public static long sockets(SocketChannel source, SocketChannel target, int chunkSize, TransferRecord record)
             throws IOException {
-        ChannelGuard guard = new ChannelGuard(source, target);
-        try (Arena arena = Arena.ofConfined();
-                CloseWatcher.Watch watch = CloseWatcher.watch(source, target, target, record.activity())) {
-            BlockingCopy copy = new BlockingCopy(guard, record, watch, buffer(arena, chunkSize, Long.MAX_VALUE));
-            while (copy.readAndWrite(source, -1, target, null, 0, Long.MAX_VALUE) >= 0) {
-                // Until end-of-stream.
-            }
-            return record.bytes();
-        }
+        return copy(source, target, source, target, Long.MAX_VALUE, chunkSize, record, source::read, target::write);
     }
 
     /**
      * Writes from {@code source} into {@code target} at {@code position} until {@code count} bytes or
      * the source's end-of-stream; never reads more than {@code count}.
      *
+     * @param source a connected blocking socket channel
+     * @param target a file channel open for writing
+     * @param position where in the file to write the first byte
+     * @param count the most bytes
+     * @param chunkSize the buffer size, capped at {@link #MAX_BUFFER_SIZE}
+     * @param record the transfer's record
      * @return bytes written to the file
      * @throws IOException on failure; {@link SpliceException} carries the bytes delivered
      */
     public static long socketToFile(SocketChannel source, FileChannel target, long position, long count,
             int chunkSize, TransferRecord record) throws IOException {
-        ChannelGuard guard = new ChannelGuard(source, target);
-        try (Arena arena = Arena.ofConfined();
-                CloseWatcher.Watch watch = CloseWatcher.watch(source, target, null, record.activity())) {
-            BlockingCopy copy = new BlockingCopy(guard, record, watch, buffer(arena, chunkSize, count));
-            while (record.bytes() < count && copy.readAndWrite(source, -1, null, target, position, count) >= 0) {
-                // Until count or end-of-stream.
-            }
-            return record.bytes();
-        }
+        return copy(source, target, source, null, count, chunkSize, record, source::read,
+                buffer -> target.write(buffer, position + record.bytes()));
     }
 
     /**
      * Sends up to {@code count} bytes of {@code source} from {@code position}, fewer if the file ends
-     * first.
+     * first: with {@code transferTo} on a platform thread, by copying on a virtual thread.
      *
+     * @param source a file channel open for reading
+     * @param position where in the file to start
+     * @param count the most bytes
+     * @param target a connected blocking socket channel
+     * @param chunkSize the most bytes per call, and the buffer size
+     * @param record the transfer's record
      * @return bytes the socket accepted
      * @throws IOException on failure; {@link SpliceException} carries the bytes delivered
      */
     public static long fileToSocket(FileChannel source, long position, long count, SocketChannel target,
             int chunkSize, TransferRecord record) throws IOException {
+        Io read = buffer -> source.read(buffer, position + record.bytes());
+        if (Thread.currentThread().isVirtual()) {
+            return copy(source, target, null, target, count, chunkSize, record, read, target::write);
+        }
         ChannelGuard guard = new ChannelGuard(source, target);
         try (Arena arena = Arena.ofConfined();
                 CloseWatcher.Watch watch = CloseWatcher.watch(null, source, target, record.activity())) {
             BlockingCopy copy = new BlockingCopy(guard, record, watch, buffer(arena, chunkSize, count));
-            boolean virtual = Thread.currentThread().isVirtual();
             while (record.bytes() < count) {
                 guard.check();
-                long sent = virtual ? 0 : copy.transferTo(source, position, count, target, chunkSize);
                 // transferTo returns 0 at the end of the file, and also when the socket is in the
                 // kernel's non-blocking mode (after a virtual thread or a zero-copy transfer used it)
                 // and its buffer is full: it doesn't wait. A copied chunk, whose blocking write does
                 // wait, tells the two apart without spinning.
-                if (sent == 0 && copy.readAndWrite(null, position + record.bytes(), target, source, -1, count) < 0) {
+                if (copy.transferTo(source, position, count, target, chunkSize) == 0
+                        && copy.chunk(read, target::write, count) < 0) {
                     break;
                 }
+            }
+            return record.bytes();
+        }
+    }
+
+    /** The copy loop: chunks until {@code count} bytes or the end of the source. */
+    private static long copy(java.nio.channels.Channel source, java.nio.channels.Channel target,
+            SocketChannel readSocket, SocketChannel writeSocket, long count, int chunkSize, TransferRecord record,
+            Io read, Io write) throws IOException {
+        ChannelGuard guard = new ChannelGuard(source, target);
+        // The watcher wakes a read blocked on a socket when the other channel is closed: the JDK
+        // wakes it only for a close of that same channel.
+        try (Arena arena = Arena.ofConfined();
+                CloseWatcher.Watch watch = CloseWatcher.watch(readSocket, readSocket == source ? target : source,
+                        writeSocket, record.activity())) {
+            BlockingCopy copy = new BlockingCopy(guard, record, watch, buffer(arena, chunkSize, count));
+            while (record.bytes() < count && copy.chunk(read, write, count) >= 0) {
+                // Until count or end-of-stream.
             }
             return record.bytes();
         }
@@ -150,23 +177,20 @@ public final class BlockingCopy {
     }
 
     /**
-     * Reads one buffer and writes all of it. Reads from {@code socket}, or from {@code file} at
-     * {@code filePosition} when {@code socket} is null; writes to {@code targetSocket}, or to
-     * {@code targetFile} at {@code position} plus the bytes delivered.
+     * Reads one buffer (never past {@code count}) and writes all of it.
      *
-     * @return the bytes read, or {@code -1} at the end of the stream or file
+     * @return the bytes read, or {@code -1} at the end of the source
      */
-    private int readAndWrite(SocketChannel socket, long filePosition, SocketChannel targetSocket, FileChannel file,
-            long position, long count) throws IOException {
-        long delivered = record.bytes();
-        buffer.clear().limit((int) Math.min(buffer.capacity(), count - delivered));
-        int read;
+    private int chunk(Io read, Io write, long count) throws IOException {
+        buffer.clear().limit((int) Math.min(buffer.capacity(), count - record.bytes()));
+        int got;
         try {
-            read = socket != null ? socket.read(buffer) : file.read(buffer, filePosition);
+            got = read.apply(buffer);
         } catch (IOException e) {
             throw failure("read(source)", e);
         }
-        if (read < 0 || (read == 0 && socket == null)) {
+        // A file read returns 0 only at its end here: the buffer always has room.
+        if (got <= 0) {
             if (watch.timedOut()) {
                 throw record.activity().timeout(record.bytes());
             }
@@ -180,15 +204,13 @@ public final class BlockingCopy {
         while (buffer.hasRemaining()) {
             int written;
             try {
-                written = targetSocket != null && socket != null ? targetSocket.write(buffer)
-                        : socket != null ? file.write(buffer, position + record.bytes())
-                        : targetSocket.write(buffer);
+                written = write.apply(buffer);
             } catch (IOException e) {
                 throw failure("write(target)", e);
             }
             record.delivered(TransferPath.PORTABLE, written);
         }
-        return read;
+        return got;
     }
 
     /** No bigger than the transfer needs, so that a small file doesn't cost a large buffer. */
