@@ -134,7 +134,7 @@ public final class V1Line {
         }
         String[] fields = rest.substring(space + 1).split(" ", -1);
         if (fields.length > 4) {
-            throw new ProxyProtocolException("v1 " + protocol + " header has more than 4 fields after " + protocol);
+            throw new ProxyProtocolException("v1 " + protocol + " header has more than 4 fields");
         }
         boolean ipv6 = protocol.equals("TCP6");
         for (int i = 0; i < fields.length; i++) {
