@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -179,6 +180,32 @@ class ProxyProtocolReadTest {
             assertInstanceOf(AsynchronousCloseException.class, e.getCause());
             assertEquals(null, e.getCause().getMessage());
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
+        }
+    }
+
+    @Test
+    void interruptingTheReaderClosesTheChannel() throws Exception {
+        for (boolean virtual : new boolean[] {false, true}) {
+            try (Loopback loopback = new Loopback()) {
+                Loopback.Pair pair = loopback.pair();
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                AtomicReference<Thread> thread = new AtomicReference<>();
+                Runnable read = () -> {
+                    try {
+                        ProxyProtocol.read(pair.near(), Duration.ofSeconds(50));
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                };
+                thread.set((virtual ? Thread.ofVirtual() : Thread.ofPlatform()).unstarted(read));
+                thread.get().start();
+                awaitWaiting(List.of(thread));
+                thread.get().interrupt();
+                assertTrue(thread.get().join(Duration.ofSeconds(10)), "the reader did not return");
+                assertInstanceOf(ClosedByInterruptException.class, failure.get(), "virtual " + virtual);
+                assertEquals(null, failure.get().getMessage());
+                assertTrue(!pair.near().isOpen(), "the JDK closes an interrupted channel");
+            }
         }
     }
 
