@@ -118,10 +118,9 @@ final class V1Scanner {
         }
         field++;
         tokenStart = length;
-        if (field < 4) {
-            boolean ipv6 = protocol.equals("TCP6");
+        if (field < 4 && !protocol.equals("UNKNOWN")) {
             literal = new LiteralReader(field >= 2 ? LiteralReader.Kind.PORT
-                    : ipv6 ? LiteralReader.Kind.IPV6 : LiteralReader.Kind.IPV4);
+                    : protocol.equals("TCP6") ? LiteralReader.Kind.IPV6 : LiteralReader.Kind.IPV4);
         }
     }
 
