@@ -63,7 +63,8 @@ public final class ProxyProtocol {
      * <p>The channel stays in blocking mode, and a virtual thread waiting here unmounts from its
      * carrier. On any failure the channel is left open with an unknown number of bytes consumed:
      * closing it is the caller's job. Closing the channel from another thread ends the wait with
-     * an {@link IOException}.
+     * an {@link java.nio.channels.AsynchronousCloseException}; interrupting the reading thread closes
+     * the channel, as any blocking channel read does.
      *
      * @param channel a connected channel in blocking mode
      * @param timeout how long the whole header may take to arrive, positive

@@ -1,121 +1,12 @@
 package io.splice4j.internal.proxy;
 
-/**
- * The version 1 header's address and port literals: recognising them (whole, or as the start of
- * one still arriving), decoding and writing them.
- *
- * <p>The spec's rules, strictly: IPv4 is exactly four decimal numbers 0-255 without leading
- * zeros; IPv6 is colon-separated groups of one to four hex digits, 128 bits in all, with at most
- * one {@code ::} (no dotted-quad tail, no zone); a port is 0-65535 in decimal without leading
- * zeros.
- */
+/** The version 1 header's address literals: decoding ones {@link LiteralReader} accepted, and writing them. */
 final class AddressText {
 
     private AddressText() {
     }
 
-    /**
-     * Says whether {@code text} is an IPv4 literal or, when {@code complete} is false, could still
-     * become one.
-     */
-    static boolean isIpv4(String text, boolean complete) {
-        int parts = 1;
-        int digits = 0;
-        int value = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '.') {
-                if (digits == 0 || parts == 4) {
-                    return false;
-                }
-                parts++;
-                digits = 0;
-                value = 0;
-            } else if (c >= '0' && c <= '9') {
-                if (digits == 1 && value == 0) {
-                    return false; // a leading zero, read as octal by some
-                }
-                value = value * 10 + (c - '0');
-                digits++;
-                if (value > 255) {
-                    return false;
-                }
-            } else {
-                return false;
-            }
-        }
-        return !complete || (parts == 4 && digits > 0);
-    }
-
-    /**
-     * Says whether {@code text} is an IPv6 literal or, when {@code complete} is false, could still
-     * become one.
-     */
-    static boolean isIpv6(String text, boolean complete) {
-        int groups = 0; // groups begun so far
-        int digits = 0; // digits in the current group
-        int colons = 0; // colons just read in a row
-        boolean compressed = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.digit(c, 16) >= 0 && c < 0x80) {
-                if (colons == 1 && groups == 0) {
-                    return false; // ":1" - a lone leading colon
-                }
-                if (digits == 0 && ++groups > (compressed ? 7 : 8)) {
-                    return false;
-                }
-                if (++digits > 4) {
-                    return false;
-                }
-                colons = 0;
-            } else if (c == ':') {
-                colons++;
-                digits = 0;
-                if (colons == 2) {
-                    if (compressed || groups > 7) {
-                        return false;
-                    }
-                    compressed = true;
-                } else if (colons > 2) {
-                    return false;
-                } else if (groups > 0 && groups >= (compressed ? 7 : 8)) {
-                    // A lone colon must open another group, or with 7 groups also "::"; neither fits.
-                    return false;
-                }
-            } else {
-                return false;
-            }
-        }
-        if (!complete) {
-            return true;
-        }
-        if (colons == 1 || (groups == 0 && !compressed)) {
-            return false;
-        }
-        return compressed ? groups <= 7 : groups == 8;
-    }
-
-    /** Says whether {@code text} is a port or, when {@code complete} is false, could still become one. */
-    static boolean isPort(String text, boolean complete) {
-        if (text.isEmpty()) {
-            return !complete;
-        }
-        if (text.length() > 5 || (text.length() > 1 && text.charAt(0) == '0')) {
-            return false;
-        }
-        int value = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value <= 0xFFFF;
-    }
-
-    /** Decodes a literal {@link #isIpv4} accepted as complete. */
+    /** Decodes an IPv4 literal {@link LiteralReader} accepted. */
     static byte[] ipv4Bytes(String text) {
         String[] parts = text.split("\\.");
         byte[] bytes = new byte[4];
@@ -125,7 +16,7 @@ final class AddressText {
         return bytes;
     }
 
-    /** Decodes a literal {@link #isIpv6} accepted as complete. */
+    /** Decodes an IPv6 literal {@link LiteralReader} accepted. */
     static byte[] ipv6Bytes(String text) {
         int gap = text.indexOf("::");
         String head = gap < 0 ? text : text.substring(0, gap);

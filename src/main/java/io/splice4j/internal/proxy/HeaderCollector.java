@@ -12,7 +12,10 @@ import java.util.Arrays;
 public final class HeaderCollector {
 
     private final int maxV2Length;
-    private byte[] bytes = new byte[V1Line.MAX_LENGTH];
+    /** Version 1: the line so far, once the first byte says so. */
+    private V1Scanner v1;
+    /** Version 2: the header so far. */
+    private byte[] bytes = new byte[V2Block.FIXED_LENGTH];
     private int received;
     /** Version 2: the whole header's length once the fixed part is in, else -1. */
     private int total = -1;
@@ -43,21 +46,20 @@ public final class HeaderCollector {
                 input.get(bytes, received, n);
                 received += n;
                 nextTlv = V2Block.frameTlvs(bytes, nextTlv, received, total);
+            } else if (v1 != null || (received == 0 && startsV1(input.get(input.position())))) {
+                v1 = v1 == null ? new V1Scanner() : v1;
+                received++;
+                ProxyHeader header = v1.accept(input.get());
+                if (header != null) {
+                    return header;
+                }
             } else {
-                byte b = input.get();
-                bytes[received++] = b;
-                if (version() == 1) {
-                    if (b == '\n') {
-                        return V1Line.decode(bytes, received);
-                    }
-                    V1Line.checkStart(bytes, received);
-                } else {
-                    V2Block.checkFixedByte(bytes, received - 1, maxV2Length);
-                    if (received == V2Block.FIXED_LENGTH) {
-                        total = V2Block.totalLength(bytes);
-                        bytes = Arrays.copyOf(bytes, total);
-                        nextTlv = V2Block.frameTlvs(bytes, V2Block.firstTlv(bytes), received, total);
-                    }
+                bytes[received++] = input.get();
+                V2Block.checkFixedByte(bytes, received - 1, maxV2Length);
+                if (received == V2Block.FIXED_LENGTH) {
+                    total = V2Block.totalLength(bytes);
+                    bytes = Arrays.copyOf(bytes, total);
+                    nextTlv = V2Block.frameTlvs(bytes, V2Block.firstTlv(bytes), received, total);
                 }
             }
             if (received == total) {
@@ -76,13 +78,12 @@ public final class HeaderCollector {
         return received;
     }
 
-    private int version() throws ProxyProtocolException {
-        byte first = bytes[0];
+    private static boolean startsV1(byte first) throws ProxyProtocolException {
         if (first == V1Line.PREFIX.charAt(0)) {
-            return 1;
+            return true;
         }
         if (first == V2Block.firstByte()) {
-            return 2;
+            return false;
         }
         throw new ProxyProtocolException(String.format(
                 "bad signature: 0x%02x starts neither a v1 header (\"PROXY \") nor a v2 header (0x0d 0x0a ...)",

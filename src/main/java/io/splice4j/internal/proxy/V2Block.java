@@ -22,7 +22,7 @@ import java.util.zip.CRC32C;
 public final class V2Block {
 
     /** The fixed part's length. */
-    public static final int FIXED_LENGTH = 16;
+    static final int FIXED_LENGTH = 16;
 
     private static final byte[] SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
     private static final int LOCAL = 0x0;
@@ -62,7 +62,7 @@ public final class V2Block {
      * @param maxLength the largest length (bytes after the fixed part) to accept
      * @throws ProxyProtocolException if no valid header has these bytes
      */
-    public static void checkFixedByte(byte[] header, int index, int maxLength) throws ProxyProtocolException {
+    static void checkFixedByte(byte[] header, int index, int maxLength) throws ProxyProtocolException {
         int b = header[index] & 0xFF;
         if (index < SIGNATURE.length) {
             if (header[index] != SIGNATURE[index]) {
@@ -114,7 +114,7 @@ public final class V2Block {
      * @param header at least the fixed part
      * @return 16 plus the declared length
      */
-    public static int totalLength(byte[] header) {
+    static int totalLength(byte[] header) {
         return FIXED_LENGTH + declaredLength(header);
     }
 
@@ -125,7 +125,7 @@ public final class V2Block {
      * @return the offset after the address block, or the total length for a LOCAL header, whose
      *     block is ignored
      */
-    public static int firstTlv(byte[] header) {
+    static int firstTlv(byte[] header) {
         return command(header) == LOCAL ? totalLength(header) : FIXED_LENGTH + addressBlockLength(header);
     }
 
@@ -140,7 +140,7 @@ public final class V2Block {
      * @throws ProxyProtocolException if a field can't fit in the declared length, or a CRC32C
      *     field is repeated or not 4 bytes
      */
-    public static int frameTlvs(byte[] header, int next, int received, int total) throws ProxyProtocolException {
+    static int frameTlvs(byte[] header, int next, int received, int total) throws ProxyProtocolException {
         while (next < total) {
             if (total - next < TLV_HEADER) {
                 throw new ProxyProtocolException("v2 TLV at offset " + next + " is cut off by the header's end at "
@@ -177,7 +177,7 @@ public final class V2Block {
      * @return the header
      * @throws ProxyProtocolException if its CRC32C field doesn't match
      */
-    public static ProxyHeader decode(byte[] header) throws ProxyProtocolException {
+    static ProxyHeader decode(byte[] header) throws ProxyProtocolException {
         int total = totalLength(header);
         if (command(header) == LOCAL) {
             return ProxyHeader.local();
