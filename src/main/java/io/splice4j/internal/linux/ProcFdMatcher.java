@@ -160,9 +160,7 @@ final class ProcFdMatcher {
             if (!channel.isOpen()) {
                 throw new AsynchronousCloseException();
             }
-            throw new NotSpliceableException(FallbackReason.NO_FD, "no fd in /proc/self/fd is the socket of "
-                    + identity + "; add --add-exports java.base/sun.nio.ch=" + ZeroCopySupport.moduleFlagTarget()
-                    + " to the java command to read it directly");
+            throw notFound("no fd in /proc/self/fd is the socket of " + identity);
         }
     }
 
@@ -217,7 +215,7 @@ final class ProcFdMatcher {
                 }
             }
         } catch (IOException e) {
-            throw new NotSpliceableException(FallbackReason.NO_FD, "can't list /proc/self/fd: " + e);
+            throw notFound("can't list /proc/self/fd: " + e);
         }
         table.keepOnly(listed);
         for (Map.Entry<Integer, Long> entry : changed.entrySet()) {
@@ -241,6 +239,12 @@ final class ProcFdMatcher {
     private static boolean isChannels(int fd, Slot slot, Identity identity)
             throws AsynchronousCloseException, NotSpliceableException {
         return identity.matches(fd, slot) && identity.confirms(fd) && identity.channel().isOpen();
+    }
+
+    /** The channel's fd can't be found this way: the message names the flag that reads it directly. */
+    static NotSpliceableException notFound(String why) {
+        return new NotSpliceableException(FallbackReason.NO_FD, why + "; add --add-exports java.base/sun.nio.ch="
+                + ZeroCopySupport.moduleFlagTarget() + " to the java command to read it directly");
     }
 
     /** What a number held when last looked at. */
@@ -495,7 +499,7 @@ final class ProcFdMatcher {
             } catch (ClosedChannelException e) {
                 throw new AsynchronousCloseException();
             } catch (IOException e) {
-                throw new NotSpliceableException(FallbackReason.NO_FD, "can't read the channel's addresses: " + e);
+                throw notFound("can't read the channel's addresses: " + e);
             }
             if (local instanceof InetSocketAddress l && remote instanceof InetSocketAddress r) {
                 return new TcpIdentity(channel, probe, new Addresses(l, r));
@@ -503,9 +507,7 @@ final class ProcFdMatcher {
             if (local instanceof UnixDomainSocketAddress && remote instanceof UnixDomainSocketAddress) {
                 return new UnixIdentity(channel, probe);
             }
-            throw new NotSpliceableException(FallbackReason.NO_FD, "/proc/self/fd can't tell which fd is a "
-                    + "socket with addresses " + local + " -> " + remote + "; add --add-exports java.base/sun.nio.ch="
-                    + ZeroCopySupport.moduleFlagTarget() + " to the java command to read it directly");
+            throw notFound("/proc/self/fd can't tell which fd is a socket with addresses " + local + " -> " + remote);
         }
 
         SocketChannel channel() {
@@ -577,7 +579,7 @@ final class ProcFdMatcher {
             } catch (ClosedChannelException e) {
                 throw new AsynchronousCloseException();
             } catch (IOException e) {
-                throw new NotSpliceableException(FallbackReason.NO_FD, "can't read the channel's SO_LINGER: " + e);
+                throw notFound("can't read the channel's SO_LINGER: " + e);
             }
             mark();
         }
@@ -592,7 +594,7 @@ final class ProcFdMatcher {
             } catch (ClosedChannelException e) {
                 throw new AsynchronousCloseException();
             } catch (IOException e) {
-                throw new NotSpliceableException(FallbackReason.NO_FD, "can't mark the channel with SO_LINGER: " + e);
+                throw notFound("can't mark the channel with SO_LINGER: " + e);
             }
             marker = next;
         }

@@ -12,9 +12,11 @@ import java.lang.foreign.Arena;
 import java.lang.reflect.Method;
 import java.net.StandardSocketOptions;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -114,6 +117,30 @@ class ProcFdMatcherTest {
             assertEquals(fd, trueFd(second.far()), "the test's premise: the number was reused");
             assertEquals(fd, matcher.find(second.far()));
             assertEquals(trueFd(second.near()), matcher.find(second.near()));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(SocketKind.class)
+    void aNumberLastSeenHoldingAFileIsFoundByItsChangedLink(SocketKind kind, @TempDir Path dir) throws Exception {
+        ProcFdMatcher matcher = new ProcFdMatcher();
+        try (Loopback loopback = new Loopback()) {
+            int fileFd;
+            try (FileChannel file = FileChannel.open(dir.resolve("f"), StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                // Sockets opened after the file sit above it, so finding them records the file's number.
+                Loopback.Pair above = loopback.pair(kind);
+                assertEquals(trueFd(above.near()), matcher.find(above.near()));
+                assertEquals(trueFd(above.far()), matcher.find(above.far()));
+                fileFd = OpenFds.list().entrySet().stream().filter(fd -> fd.getValue().equals(dir.resolve("f").toString()))
+                        .mapToInt(Map.Entry::getKey).findFirst().orElseThrow();
+            }
+            Loopback.Pair reusing = loopback.pair(kind);
+            assertEquals(fileFd, trueFd(reusing.far()), "the test's premise: the file's number was reused");
+            long listings = matcher.cost()[1];
+            assertEquals(fileFd, matcher.find(reusing.far()));
+            assertEquals(listings + 1, matcher.cost()[1], "found by listing /proc/self/fd: the link changed");
+            assertEquals(trueFd(reusing.near()), matcher.find(reusing.near()));
         }
     }
 
