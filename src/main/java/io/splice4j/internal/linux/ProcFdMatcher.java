@@ -73,6 +73,7 @@ final class ProcFdMatcher {
     private final FdTable table = new FdTable();
     private final Probe probe = new Probe(Arena.ofAuto());
 
+    /** Whether this process can list its fds, which the last resort of a lookup needs. */
     static boolean available() {
         return Files.isReadable(FD_DIR);
     }
@@ -489,6 +490,7 @@ final class ProcFdMatcher {
             this.probe = probe;
         }
 
+        /** The identity fitting the channel's kind; a Unix channel is marked from here until {@link #close}. */
         static Identity of(SocketChannel channel, Probe probe)
                 throws AsynchronousCloseException, NotSpliceableException {
             SocketAddress local;
