@@ -196,6 +196,7 @@ final class ProcFdMatcher {
     /** Lists {@code /proc/self/fd} and looks at every number the table has no current record of. */
     private int rescan(Identity identity) throws AsynchronousCloseException, NotSpliceableException {
         BitSet listed = new BitSet();
+        BitSet duplicates = new BitSet();
         Map<Integer, Long> changed = new HashMap<>();
         table.listings++;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(FD_DIR)) {
@@ -207,6 +208,11 @@ final class ProcFdMatcher {
                     continue;
                 }
                 listed.set(fd);
+                Slot slot = table.get(fd);
+                if (slot != null && slot.state() == State.DUPLICATE) {
+                    duplicates.set(fd);
+                    continue;
+                }
                 if (table.taken(fd)) {
                     continue;
                 }
@@ -224,6 +230,16 @@ final class ProcFdMatcher {
             Slot slot = probe.describe(fd, entry.getValue());
             table.put(fd, slot);
             if (isChannels(fd, slot, identity)) {
+                return fd;
+            }
+        }
+        // A duplicate closed other than through closeWith would leave its number marked taken for
+        // good: looked at here, such a number can still be found. A live duplicate is of a channel
+        // already known, which no lookup is for, so it never matches.
+        for (int fd = duplicates.nextSetBit(0); fd >= 0; fd = duplicates.nextSetBit(fd + 1)) {
+            Slot slot = probe.describe(fd, -1);
+            if (isChannels(fd, slot, identity)) {
+                table.put(fd, slot);
                 return fd;
             }
         }

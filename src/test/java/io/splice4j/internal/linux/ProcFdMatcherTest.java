@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.splice4j.FallbackReason;
+import io.splice4j.linux.LibC;
 import io.splice4j.support.Loopback;
 import io.splice4j.support.OpenFds;
 import io.splice4j.support.SocketKind;
@@ -141,6 +142,21 @@ class ProcFdMatcherTest {
             assertEquals(fileFd, matcher.find(reusing.far()));
             assertEquals(listings + 1, matcher.cost()[1], "found by listing /proc/self/fd: the link changed");
             assertEquals(trueFd(reusing.near()), matcher.find(reusing.near()));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(SocketKind.class)
+    void aDuplicateClosedWithoutTheMatcherDoesNotHideItsNumber(SocketKind kind) throws Exception {
+        ProcFdMatcher matcher = new ProcFdMatcher();
+        try (Loopback loopback = new Loopback()) {
+            Loopback.Pair first = loopback.pair(kind);
+            int duplicate = matcher.duplicate(first.near());
+            LibC.close(duplicate);
+            Loopback.Pair second = loopback.pair(kind);
+            assertEquals(duplicate, trueFd(second.far()), "the test's premise: the duplicate's number was reused");
+            assertEquals(duplicate, matcher.find(second.far()));
+            assertEquals(trueFd(second.near()), matcher.find(second.near()));
         }
     }
 
