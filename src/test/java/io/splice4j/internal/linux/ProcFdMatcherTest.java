@@ -113,12 +113,20 @@ class ProcFdMatcherTest {
             int fd = matcher.find(first.near());
             first.near().close();
             assertThrows(AsynchronousCloseException.class, () -> matcher.find(first.near()));
-            // The kernel hands out the lowest free number, so the next socket takes the freed one.
-            Loopback.Pair second = loopback.pair(kind);
-            assertEquals(fd, trueFd(second.far()), "the test's premise: the number was reused");
-            assertEquals(fd, matcher.find(second.far()));
-            assertEquals(trueFd(second.near()), matcher.find(second.near()));
+            assertFindsTheNextPairAt(fd, matcher, loopback, kind);
         }
+    }
+
+    /**
+     * Connects a pair, whose first end takes {@code freed} (the kernel hands out the lowest free
+     * number), and checks both ends are found.
+     */
+    private static void assertFindsTheNextPairAt(int freed, ProcFdMatcher matcher, Loopback loopback, SocketKind kind)
+            throws Exception {
+        Loopback.Pair next = loopback.pair(kind);
+        assertEquals(freed, trueFd(next.far()), "the test's premise: the freed number was reused");
+        assertEquals(freed, matcher.find(next.far()));
+        assertEquals(trueFd(next.near()), matcher.find(next.near()));
     }
 
     @ParameterizedTest
@@ -136,12 +144,9 @@ class ProcFdMatcherTest {
                 fileFd = OpenFds.list().entrySet().stream().filter(fd -> fd.getValue().equals(dir.resolve("f").toString()))
                         .mapToInt(Map.Entry::getKey).findFirst().orElseThrow();
             }
-            Loopback.Pair reusing = loopback.pair(kind);
-            assertEquals(fileFd, trueFd(reusing.far()), "the test's premise: the file's number was reused");
             long listings = matcher.cost()[1];
-            assertEquals(fileFd, matcher.find(reusing.far()));
+            assertFindsTheNextPairAt(fileFd, matcher, loopback, kind);
             assertEquals(listings + 1, matcher.cost()[1], "found by listing /proc/self/fd: the link changed");
-            assertEquals(trueFd(reusing.near()), matcher.find(reusing.near()));
         }
     }
 
@@ -153,10 +158,7 @@ class ProcFdMatcherTest {
             Loopback.Pair first = loopback.pair(kind);
             int duplicate = matcher.duplicate(first.near());
             LibC.close(duplicate);
-            Loopback.Pair second = loopback.pair(kind);
-            assertEquals(duplicate, trueFd(second.far()), "the test's premise: the duplicate's number was reused");
-            assertEquals(duplicate, matcher.find(second.far()));
-            assertEquals(trueFd(second.near()), matcher.find(second.near()));
+            assertFindsTheNextPairAt(duplicate, matcher, loopback, kind);
         }
     }
 
