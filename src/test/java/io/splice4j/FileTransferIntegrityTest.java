@@ -7,6 +7,7 @@ import io.splice4j.support.Digest;
 import io.splice4j.support.FileRegion;
 import io.splice4j.support.Harness;
 import io.splice4j.support.Payload;
+import io.splice4j.support.SocketKind;
 import io.splice4j.support.TestJvm;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -25,7 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every byte arrives once, in order, both ways between a file and a socket: file offsets 0, 4095
  * (unaligned) and past 4 GiB (a sparse file, so 64-bit offsets are exercised), sizes from 0 B to
  * 256 MiB, on every path the running JVM offers; the metrics prove which path moved the bytes.
- * Files live in a per-test temporary directory under {@code /tmp} and are deleted after each test.
+ * Unix-domain sockets get a few of the cases: the kernel splices them to files and sends files to
+ * them like TCP sockets. Files live in a per-test temporary directory under {@code /tmp} and are
+ * deleted after each test.
  */
 @Tag("flag-free-jvm")
 @Tag("portable-jvm")
@@ -45,16 +48,19 @@ class FileTransferIntegrityTest {
             case FLAG_FREE -> List.of(SpliceMode.ZERO_COPY);
             case PORTABLE -> List.of(SpliceMode.AUTO);
         };
-        return modes.stream().flatMap(mode -> positions.stream().flatMap(position -> sizes.stream()
-                .map(size -> Arguments.of(position, size, mode))));
+        Stream<Arguments> tcp = modes.stream().flatMap(mode -> positions.stream().flatMap(position -> sizes.stream()
+                .map(size -> Arguments.of(position, size, mode, SocketKind.TCP))));
+        Stream<Arguments> unix = modes.stream().flatMap(mode -> Stream.of(0L, BEYOND_4_GIB).flatMap(position ->
+                Stream.of(0L, 65_537L, 8 * MIB + 13).map(size -> Arguments.of(position, size, mode, SocketKind.UNIX))));
+        return Stream.concat(tcp, unix);
     }
 
-    @ParameterizedTest(name = "file at {0} -> socket, {1} bytes, {2}")
+    @ParameterizedTest(name = "file at {0} -> {3} socket, {1} bytes, {2}")
     @MethodSource("cases")
-    void fileToSocket(long position, long size, SpliceMode mode) throws Exception {
+    void fileToSocket(long position, long size, SpliceMode mode, SocketKind kind) throws Exception {
         Path file = dir.resolve("source.bin");
         try (FileChannel source = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE); Harness harness = new Harness()) {
+                StandardOpenOption.WRITE); Harness harness = new Harness(kind, kind)) {
             Digest written = Payload.write(source, position, size);
             // Bytes after the range must stay behind: the count, not the file's end, stops this one.
             Payload.write(source, position + size, 1000);
@@ -73,12 +79,12 @@ class FileTransferIntegrityTest {
         }
     }
 
-    @ParameterizedTest(name = "socket -> file at {0}, {1} bytes, {2}")
+    @ParameterizedTest(name = "{3} socket -> file at {0}, {1} bytes, {2}")
     @MethodSource("cases")
-    void socketToFile(long position, long size, SpliceMode mode) throws Exception {
+    void socketToFile(long position, long size, SpliceMode mode, SocketKind kind) throws Exception {
         Path file = dir.resolve("target.bin");
         try (FileChannel target = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                Harness harness = new Harness()) {
+                Harness harness = new Harness(kind, kind)) {
             target.position(17);
             Future<Digest> sent = harness.feed(size);
             SpliceMetrics before = Splice.metrics();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.splice4j.support.Digest;
 import io.splice4j.support.Harness;
 import io.splice4j.support.Payload;
+import io.splice4j.support.SocketRoute;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,11 +16,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Relays move every byte both ways at once, pass half-close on, and clean up after themselves. */
+/**
+ * Relays move every byte both ways at once, pass half-close on, and clean up after themselves,
+ * between TCP and Unix-domain sockets in every combination.
+ */
+@Tag("flag-free-jvm")
 class RelayIntegrityTest {
 
     private static final long MAX_SIZE = 64L << 20;
@@ -37,8 +43,9 @@ class RelayIntegrityTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.splice4j.RelayKind#withModes")
-    void fiftyConcurrentRelaysDeliverEveryByteBothWays(RelayKind kind, SpliceMode mode) throws Exception {
+    @MethodSource("io.splice4j.RelayKind#withModesAndRoutes")
+    void fiftyConcurrentRelaysDeliverEveryByteBothWays(RelayKind kind, SpliceMode mode, SocketRoute route)
+            throws Exception {
         int relays = 50;
         long[] forward = sizes(relays, 1);
         long[] backward = sizes(relays, 2);
@@ -48,7 +55,7 @@ class RelayIntegrityTest {
         List<Future<Digest>[]> digests = new ArrayList<>();
         try {
             for (int i = 0; i < relays; i++) {
-                Harness harness = new Harness();
+                Harness harness = route.harness();
                 harnesses.add(harness);
                 running.add(Splice.relay(harness.source().near(), harness.target().near(),
                         kind.options(mode).chunkSize(64 * 1024).build()));
@@ -95,11 +102,12 @@ class RelayIntegrityTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.splice4j.RelayKind#withModes")
-    void aClientThatShutsDownOutputStillReceivesTheWholeReply(RelayKind kind, SpliceMode mode) throws Exception {
+    @MethodSource("io.splice4j.RelayKind#withModesAndRoutes")
+    void aClientThatShutsDownOutputStillReceivesTheWholeReply(RelayKind kind, SpliceMode mode, SocketRoute route)
+            throws Exception {
         long request = 100_000;
         long reply = 16L << 20;
-        try (Harness harness = new Harness()) {
+        try (Harness harness = route.harness()) {
             Relay relay = Splice.relay(harness.source().near(), harness.target().near(),
                     kind.options(mode).build());
             // The client sends its request and half-closes; the server answers only after it has

@@ -1,5 +1,6 @@
 package io.splice4j;
 
+import io.splice4j.support.SocketRoute;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 
@@ -31,5 +32,11 @@ enum RelayKind {
                 .flatMap(kind -> Stream.of(SpliceMode.ZERO_COPY, SpliceMode.PORTABLE)
                         .filter(mode -> mode != SpliceMode.ZERO_COPY || Splice.zeroCopy())
                         .map(mode -> Arguments.of(kind, mode)));
+    }
+
+    /** {@link #withModes()} between every combination of TCP and Unix-domain sockets. */
+    static Stream<Arguments> withModesAndRoutes() {
+        return withModes().flatMap(arguments -> SocketRoute.all().stream()
+                .map(route -> Arguments.of(arguments.get()[0], arguments.get()[1], route)));
     }
 }

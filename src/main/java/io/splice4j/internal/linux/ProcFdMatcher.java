@@ -73,6 +73,7 @@ final class ProcFdMatcher {
     private final FdTable table = new FdTable();
     private final Probe probe = new Probe(Arena.ofAuto());
 
+    /** Whether this process can list its fds, which the last resort of a lookup needs. */
     static boolean available() {
         return Files.isReadable(FD_DIR);
     }
@@ -160,9 +161,7 @@ final class ProcFdMatcher {
             if (!channel.isOpen()) {
                 throw new AsynchronousCloseException();
             }
-            throw new NotSpliceableException(FallbackReason.NO_FD, "no fd in /proc/self/fd is the socket of "
-                    + identity + "; add --add-exports java.base/sun.nio.ch=" + ZeroCopySupport.moduleFlagTarget()
-                    + " to the java command to read it directly");
+            throw notFound("no fd in /proc/self/fd is the socket of " + identity);
         }
     }
 
@@ -197,6 +196,7 @@ final class ProcFdMatcher {
     /** Lists {@code /proc/self/fd} and looks at every number the table has no current record of. */
     private int rescan(Identity identity) throws AsynchronousCloseException, NotSpliceableException {
         BitSet listed = new BitSet();
+        BitSet duplicates = new BitSet();
         Map<Integer, Long> changed = new HashMap<>();
         table.listings++;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(FD_DIR)) {
@@ -208,6 +208,11 @@ final class ProcFdMatcher {
                     continue;
                 }
                 listed.set(fd);
+                Slot slot = table.get(fd);
+                if (slot != null && slot.state() == State.DUPLICATE) {
+                    duplicates.set(fd);
+                    continue;
+                }
                 if (table.taken(fd)) {
                     continue;
                 }
@@ -217,7 +222,7 @@ final class ProcFdMatcher {
                 }
             }
         } catch (IOException e) {
-            throw new NotSpliceableException(FallbackReason.NO_FD, "can't list /proc/self/fd: " + e);
+            throw notFound("can't list /proc/self/fd: " + e);
         }
         table.keepOnly(listed);
         for (Map.Entry<Integer, Long> entry : changed.entrySet()) {
@@ -225,6 +230,16 @@ final class ProcFdMatcher {
             Slot slot = probe.describe(fd, entry.getValue());
             table.put(fd, slot);
             if (isChannels(fd, slot, identity)) {
+                return fd;
+            }
+        }
+        // A duplicate closed other than through closeWith would leave its number marked taken for
+        // good: looked at here, such a number can still be found. A live duplicate is of a channel
+        // already known, which no lookup is for, so it never matches.
+        for (int fd = duplicates.nextSetBit(0); fd >= 0; fd = duplicates.nextSetBit(fd + 1)) {
+            Slot slot = probe.describe(fd, -1);
+            if (isChannels(fd, slot, identity)) {
+                table.put(fd, slot);
                 return fd;
             }
         }
@@ -241,6 +256,12 @@ final class ProcFdMatcher {
     private static boolean isChannels(int fd, Slot slot, Identity identity)
             throws AsynchronousCloseException, NotSpliceableException {
         return identity.matches(fd, slot) && identity.confirms(fd) && identity.channel().isOpen();
+    }
+
+    /** The channel's fd can't be found this way: the message names the flag that reads it directly. */
+    static NotSpliceableException notFound(String why) {
+        return new NotSpliceableException(FallbackReason.NO_FD, why + "; add --add-exports java.base/sun.nio.ch="
+                + ZeroCopySupport.moduleFlagTarget() + " to the java command to read it directly");
     }
 
     /** What a number held when last looked at. */
@@ -485,6 +506,7 @@ final class ProcFdMatcher {
             this.probe = probe;
         }
 
+        /** The identity fitting the channel's kind; a Unix channel is marked from here until {@link #close}. */
         static Identity of(SocketChannel channel, Probe probe)
                 throws AsynchronousCloseException, NotSpliceableException {
             SocketAddress local;
@@ -495,7 +517,7 @@ final class ProcFdMatcher {
             } catch (ClosedChannelException e) {
                 throw new AsynchronousCloseException();
             } catch (IOException e) {
-                throw new NotSpliceableException(FallbackReason.NO_FD, "can't read the channel's addresses: " + e);
+                throw notFound("can't read the channel's addresses: " + e);
             }
             if (local instanceof InetSocketAddress l && remote instanceof InetSocketAddress r) {
                 return new TcpIdentity(channel, probe, new Addresses(l, r));
@@ -503,9 +525,7 @@ final class ProcFdMatcher {
             if (local instanceof UnixDomainSocketAddress && remote instanceof UnixDomainSocketAddress) {
                 return new UnixIdentity(channel, probe);
             }
-            throw new NotSpliceableException(FallbackReason.NO_FD, "/proc/self/fd can't tell which fd is a "
-                    + "socket with addresses " + local + " -> " + remote + "; add --add-exports java.base/sun.nio.ch="
-                    + ZeroCopySupport.moduleFlagTarget() + " to the java command to read it directly");
+            throw notFound("/proc/self/fd can't tell which fd is a socket with addresses " + local + " -> " + remote);
         }
 
         SocketChannel channel() {
@@ -577,7 +597,7 @@ final class ProcFdMatcher {
             } catch (ClosedChannelException e) {
                 throw new AsynchronousCloseException();
             } catch (IOException e) {
-                throw new NotSpliceableException(FallbackReason.NO_FD, "can't read the channel's SO_LINGER: " + e);
+                throw notFound("can't read the channel's SO_LINGER: " + e);
             }
             mark();
         }
@@ -592,7 +612,7 @@ final class ProcFdMatcher {
             } catch (ClosedChannelException e) {
                 throw new AsynchronousCloseException();
             } catch (IOException e) {
-                throw new NotSpliceableException(FallbackReason.NO_FD, "can't mark the channel with SO_LINGER: " + e);
+                throw notFound("can't mark the channel with SO_LINGER: " + e);
             }
             marker = next;
         }

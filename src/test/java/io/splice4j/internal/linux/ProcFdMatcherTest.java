@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.splice4j.FallbackReason;
+import io.splice4j.linux.LibC;
 import io.splice4j.support.Loopback;
 import io.splice4j.support.OpenFds;
 import io.splice4j.support.SocketKind;
@@ -12,9 +13,11 @@ import java.lang.foreign.Arena;
 import java.lang.reflect.Method;
 import java.net.StandardSocketOptions;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -109,11 +113,52 @@ class ProcFdMatcherTest {
             int fd = matcher.find(first.near());
             first.near().close();
             assertThrows(AsynchronousCloseException.class, () -> matcher.find(first.near()));
-            // The kernel hands out the lowest free number, so the next socket takes the freed one.
-            Loopback.Pair second = loopback.pair(kind);
-            assertEquals(fd, trueFd(second.far()), "the test's premise: the number was reused");
-            assertEquals(fd, matcher.find(second.far()));
-            assertEquals(trueFd(second.near()), matcher.find(second.near()));
+            assertFindsTheNextPairAt(fd, matcher, loopback, kind);
+        }
+    }
+
+    /**
+     * Connects a pair, whose first end takes {@code freed} (the kernel hands out the lowest free
+     * number), and checks both ends are found.
+     */
+    private static void assertFindsTheNextPairAt(int freed, ProcFdMatcher matcher, Loopback loopback, SocketKind kind)
+            throws Exception {
+        Loopback.Pair next = loopback.pair(kind);
+        assertEquals(freed, trueFd(next.far()), "the test's premise: the freed number was reused");
+        assertEquals(freed, matcher.find(next.far()));
+        assertEquals(trueFd(next.near()), matcher.find(next.near()));
+    }
+
+    @ParameterizedTest
+    @EnumSource(SocketKind.class)
+    void aNumberLastSeenHoldingAFileIsFoundByItsChangedLink(SocketKind kind, @TempDir Path dir) throws Exception {
+        ProcFdMatcher matcher = new ProcFdMatcher();
+        try (Loopback loopback = new Loopback()) {
+            int fileFd;
+            try (FileChannel file = FileChannel.open(dir.resolve("f"), StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                // Sockets opened after the file sit above it, so finding them records the file's number.
+                Loopback.Pair above = loopback.pair(kind);
+                assertEquals(trueFd(above.near()), matcher.find(above.near()));
+                assertEquals(trueFd(above.far()), matcher.find(above.far()));
+                fileFd = OpenFds.list().entrySet().stream().filter(fd -> fd.getValue().equals(dir.resolve("f").toString()))
+                        .mapToInt(Map.Entry::getKey).findFirst().orElseThrow();
+            }
+            long listings = matcher.cost()[1];
+            assertFindsTheNextPairAt(fileFd, matcher, loopback, kind);
+            assertEquals(listings + 1, matcher.cost()[1], "found by listing /proc/self/fd: the link changed");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(SocketKind.class)
+    void aDuplicateClosedWithoutTheMatcherDoesNotHideItsNumber(SocketKind kind) throws Exception {
+        ProcFdMatcher matcher = new ProcFdMatcher();
+        try (Loopback loopback = new Loopback()) {
+            Loopback.Pair first = loopback.pair(kind);
+            int duplicate = matcher.duplicate(first.near());
+            LibC.close(duplicate);
+            assertFindsTheNextPairAt(duplicate, matcher, loopback, kind);
         }
     }
 
