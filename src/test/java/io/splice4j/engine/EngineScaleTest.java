@@ -12,6 +12,7 @@ import io.splice4j.support.FarEnds;
 import io.splice4j.support.OpenFds;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -43,7 +44,9 @@ class EngineScaleTest {
             String upstreamLine = farEnds.await("UPSTREAM", 60);
             InetSocketAddress upstream = new InetSocketAddress(InetAddress.getLoopbackAddress(),
                     Integer.parseInt(upstreamLine.substring("UPSTREAM ".length())));
-            SpliceOptions options = SpliceOptions.builder().engine(engine).build();
+            // With an idle timeout: deadlines ride on the relays' own periodic checks, so they must
+            // cost no thread and no more CPU than relays without one.
+            SpliceOptions options = SpliceOptions.builder().engine(engine).idleTimeout(Duration.ofHours(1)).build();
             long fdsEngine = OpenFds.count();
             for (int i = 0; i < RELAYS; i++) {
                 SocketChannel client = listener.accept();
