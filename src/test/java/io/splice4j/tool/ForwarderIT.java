@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.splice4j.it.ProcFs;
 import io.splice4j.support.Digest;
 import io.splice4j.support.Payload;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -107,6 +109,47 @@ class ForwarderIT {
             assertEquals(0, jar.terminate());
             assertTrue(jar.stdout().contains("3 connections (3 completed, 0 failed"), jar.stdout());
             assertEquals("", jar.stderr(), "nothing logged per connection by default");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void withoutAnEngineRelaysRunOnVirtualThreads() throws Exception {
+        int connections = 500;
+        List<SocketChannel> clients = new ArrayList<>();
+        try (EchoServer echo = new EchoServer();
+             ForwarderJar jar = new ForwarderJar(List.of(), List.of("-Dsplice4j.mode=portable"), "--listen",
+                     "127.0.0.1:0", "--connect", "127.0.0.1:" + echo.port())) {
+            String banner = jar.nextLine();
+            assertTrue(banner.contains(", mode AUTO, virtual threads (no engine without zero-copy), max connections "),
+                    banner);
+            assertTrue(banner.endsWith(", zero-copy off (disabled by -Dsplice4j.mode=portable)"), banner);
+            int threadsListening = ProcFs.threads(jar.pid());
+            try {
+                for (int i = 0; i < connections; i++) {
+                    SocketChannel client = SocketChannel.open(loopback(ForwarderJar.port(banner)));
+                    clients.add(client);
+                    Wire.roundTrip(client, i);
+                }
+                int threadsHolding = ProcFs.threads(jar.pid());
+                System.out.printf("portable forwarder: %d threads listening, %d holding %d connections%n",
+                        threadsListening, threadsHolding, connections);
+                // Virtual threads: a carrier per core and the JDK's pollers, not a thread per relay.
+                assertTrue(threadsHolding - threadsListening <= 8, threadsListening + " -> " + threadsHolding);
+                for (SocketChannel client : clients) {
+                    client.shutdownOutput();
+                    assertEquals(-1, client.read(java.nio.ByteBuffer.allocate(1)));
+                }
+            } finally {
+                for (SocketChannel client : clients) {
+                    client.close();
+                }
+            }
+            assertTrue(echo.awaitNoneOpen(10));
+            assertEquals(0, jar.terminate(), jar.stderr());
+            String summary = jar.stdout();
+            assertTrue(summary.contains(connections + " connections (" + connections + " completed, 0 failed"), summary);
+            assertTrue(summary.contains("directions by path: ZERO_COPY=0 PORTABLE=" + 2 * connections), summary);
         }
     }
 

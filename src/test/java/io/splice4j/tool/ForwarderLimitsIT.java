@@ -93,6 +93,7 @@ class ForwarderLimitsIT {
                 assertTrue(most <= idleJvmThreads + 2 * CORES + 8, most + " threads, an idle JVM has " + idleJvmThreads);
 
                 assertEquals(0, jar.terminate(), jar.stderr());
+                System.out.println(jar.stdout());
                 assertTrue(jar.stdout().contains((connections + 1) + " connections (" + (connections + 1) + " completed, "
                         + "0 failed, 0 closed at shutdown, 0 upstream connect failures, 0 idle timeouts)"), jar.stdout());
                 assertEquals("", jar.stderr(), "nothing logged");
