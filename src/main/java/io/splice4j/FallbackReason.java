@@ -2,7 +2,7 @@ package io.splice4j;
 
 /** Why a transfer in {@link SpliceMode#AUTO} took the portable path instead of splicing. */
 public enum FallbackReason {
-    /** The options asked for {@link SpliceMode#PORTABLE}, or {@code -Dsplice4j.mode=portable} disabled splicing. */
+    /** {@code -Dsplice4j.mode=portable} disabled splicing JVM-wide. */
     MODE,
     /** The operating system is not Linux. */
     NOT_LINUX,
@@ -21,7 +21,7 @@ public enum FallbackReason {
     NO_PIPE,
     /**
      * An engine's pipe pool was exhausted, so a flow copied a chunk through the loop's buffer instead
-     * of waiting for a pipe; counted once per chunk copied that way.
+     * of waiting for a pipe; counted once per transfer, like every reason.
      */
     POOL_EXHAUSTED,
     /**

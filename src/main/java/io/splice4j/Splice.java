@@ -1,8 +1,14 @@
 package io.splice4j;
 
+import io.splice4j.internal.FallbackRule;
 import io.splice4j.internal.Metrics;
+import io.splice4j.internal.ThreadedRelay;
+import io.splice4j.internal.Transfers;
+import io.splice4j.internal.linux.NotSpliceableException;
+import io.splice4j.internal.linux.SharedEngine;
 import io.splice4j.internal.linux.ZeroCopySupport;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.IllegalBlockingModeException;
@@ -121,7 +127,7 @@ public final class Splice {
         Objects.requireNonNull(options, "options");
         checkUsable(source);
         checkUsable(target);
-        return new Direction(source, target, options).run();
+        return Transfers.sockets(source, target, options, Transfers.newRecord(options));
     }
 
     /**
@@ -140,9 +146,14 @@ public final class Splice {
      * Joins two channels both ways: bytes from {@code a} go to {@code b} and from {@code b} to
      * {@code a} until both directions end, with half-close passed on. See {@link Relay}.
      *
+     * <p>Where it runs: on the engine the options name; else on the executor they name, a thread
+     * per direction; else on the {@linkplain SpliceEngine#shared() shared engine} where engines can
+     * run (no thread per relay), and elsewhere (or if it can't start, or the channels are not the
+     * JDK's own) on a virtual thread per direction. No relay costs a platform thread unless asked.
+     *
      * @param a one channel; open, connected, blocking
      * @param b the other channel; open, connected, blocking
-     * @param options chunk size, mode, hints and the executor for the two directions
+     * @param options chunk size, mode, hints, idle timeout, and the engine or executor
      * @return the running relay, which now owns both channels
      * @throws IllegalArgumentException if {@code a} and {@code b} are the same channel
      * @throws IllegalStateException if the options name an engine that is closed
@@ -168,10 +179,30 @@ public final class Splice {
             throw new ZeroCopyUnavailableException(support.unavailableReason().orElseThrow(),
                     "zero-copy unavailable: " + support.message().orElseThrow());
         }
-        if (options.engine().isPresent()) {
-            return options.engine().get().relay(a, b, options);
+        SpliceEngine engine = options.engine().orElse(null);
+        if (engine != null) {
+            return engineRelay(engine.core(), a, b, options);
         }
-        return new Relay(ThreadedRelay.start(a, b, options));
+        if (options.executor().isPresent()) {
+            return new Relay(ThreadedRelay.start(a, b, options, options.executor().get()));
+        }
+        // The default: the shared engine where it runs; elsewhere a virtual thread per direction,
+        // so that no relay costs a platform thread unless asked for.
+        return engineRelay(support.available() ? SharedEngine.coreOrNull() : null, a, b, options);
+    }
+
+    private static Relay engineRelay(io.splice4j.internal.linux.EngineCore engine, SocketChannel a, SocketChannel b,
+            SpliceOptions options) throws IOException {
+        if (engine != null) {
+            try {
+                return new Relay(engine.relay(a, b, options));
+            } catch (NotSpliceableException e) {
+                // Each direction records the reason itself when it finds the pair unspliceable too.
+                FallbackRule.failIfZeroCopy(options.mode(), e.reason(), e.getMessage());
+            }
+        }
+        return new Relay(ThreadedRelay.start(a, b, options, command -> Thread.ofVirtual().name("splice4j-relay")
+                .start(command)));
     }
 
     /**
@@ -228,7 +259,17 @@ public final class Splice {
      */
     public static SpliceResult transferWithResult(FileChannel source, long position, long count, SocketChannel target,
             SpliceOptions options) throws IOException {
-        return FileTransfers.send(source, position, count, target, options);
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(options, "options");
+        checkRange(position, count);
+        if (!source.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        checkUsable(target);
+        // A read of nothing checks read access (NonReadableChannelException) without any I/O.
+        source.read(ByteBuffer.allocate(0), position);
+        return Transfers.fileToSocket(source, position, count, target, options);
     }
 
     /**
@@ -281,7 +322,17 @@ public final class Splice {
      */
     public static SpliceResult transferWithResult(SocketChannel source, FileChannel target, long position, long count,
             SpliceOptions options) throws IOException {
-        return FileTransfers.receive(source, target, position, count, options);
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(options, "options");
+        checkRange(position, count);
+        checkUsable(source);
+        if (!target.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        // A write of nothing checks write access (NonWritableChannelException) without any I/O.
+        target.write(ByteBuffer.allocate(0), position);
+        return Transfers.socketToFile(source, target, position, count, options);
     }
 
     /**
@@ -313,7 +364,16 @@ public final class Splice {
         return Metrics.snapshot();
     }
 
-    static void checkUsable(SocketChannel channel) throws ClosedChannelException {
+    private static void checkRange(long position, long count) {
+        if (position < 0) {
+            throw new IllegalArgumentException("position must not be negative: " + position);
+        }
+        if (count < 0) {
+            throw new IllegalArgumentException("count must not be negative: " + count);
+        }
+    }
+
+    private static void checkUsable(SocketChannel channel) throws ClosedChannelException {
         if (!channel.isOpen()) {
             throw new ClosedChannelException();
         }

@@ -1,10 +1,10 @@
 package io.splice4j;
 
 import io.splice4j.internal.linux.EngineCore;
+import io.splice4j.internal.linux.SharedEngine;
 import io.splice4j.internal.linux.ZeroCopySupport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.SocketChannel;
 
 /**
  * Event loops that run many relays on few threads: each loop is one platform thread with its own
@@ -30,7 +30,6 @@ public final class SpliceEngine implements AutoCloseable {
     private static SpliceEngine shared;
 
     private final EngineCore core;
-    private volatile boolean closed;
 
     private SpliceEngine(EngineCore core) {
         this.core = core;
@@ -57,39 +56,31 @@ public final class SpliceEngine implements AutoCloseable {
     }
 
     /**
-     * Returns the engine shared by the JVM, started on first use with the defaults and stopped by a
-     * shutdown hook.
+     * Returns the engine shared by the JVM, which {@link Splice#relay} uses by default: started on
+     * first use with the defaults, stopped by a shutdown hook, and started again if used after it was
+     * closed. A start that failed is not retried for a second.
      *
      * @return the shared engine
      * @throws UnsupportedOperationException if engines can't run here
-     * @throws UncheckedIOException if it can't start
+     * @throws UncheckedIOException if it can't start (e.g. no fds left)
      */
-    public static synchronized SpliceEngine shared() {
-        if (shared == null) {
-            try {
-                shared = builder().name("splice4j-shared").build();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+    public static SpliceEngine shared() {
+        EngineCore core;
+        try {
+            core = SharedEngine.core();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        synchronized (SpliceEngine.class) {
+            if (shared == null || shared.core != core) {
+                shared = new SpliceEngine(core);
             }
-            SpliceEngine engine = shared;
-            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(engine::close));
+            return shared;
         }
-        return shared;
     }
 
-    /** The shared engine's loops if engines can run here, else {@code null}. */
-    static EngineCore sharedCoreIfSupported() {
-        return supported() ? shared().core : null;
-    }
-
-    Relay relay(SocketChannel a, SocketChannel b, SpliceOptions options) throws IOException {
-        if (closed) {
-            throw new IllegalStateException("the engine is closed");
-        }
-        a.configureBlocking(false);
-        b.configureBlocking(false);
-        return new Relay(core.relay(a, b, options.chunkSize(), options.mode(), options.moveHint(),
-                options.moreHint()));
+    EngineCore core() {
+        return core;
     }
 
     /**
@@ -137,16 +128,15 @@ public final class SpliceEngine implements AutoCloseable {
      */
     @Override
     public void close() {
-        closed = true;
         core.close();
     }
 
     /** Builds a {@link SpliceEngine}. */
     public static final class Builder {
         private int loops = Runtime.getRuntime().availableProcessors();
-        private int pipeSize = 256 * 1024;
-        private int maxPipes = 1024;
-        private long maxPipeBytes = 64L << 20;
+        private int pipeSize = EngineCore.DEFAULT_PIPE_SIZE;
+        private int maxPipes = EngineCore.DEFAULT_MAX_PIPES;
+        private long maxPipeBytes = EngineCore.DEFAULT_MAX_PIPE_BYTES;
         private String name = "splice4j-engine";
 
         private Builder() {

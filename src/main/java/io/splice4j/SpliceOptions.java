@@ -135,9 +135,11 @@ public final class SpliceOptions {
     }
 
     /**
-     * Returns the executor that runs a {@link Relay}'s two directions, if one was set. Without one,
-     * each relay starts two named daemon platform threads. An executor of virtual threads works
-     * too: their directions splice and park on the shared engine while they wait.
+     * Returns the executor that runs a {@link Relay}'s two directions, if one was set and no engine
+     * was: a thread (or virtual thread) per direction, for those who want one. Without either, a
+     * relay runs on the {@linkplain SpliceEngine#shared() shared engine} where engines can run, and
+     * on a virtual thread per direction elsewhere. Directions on virtual threads splice too, parked
+     * on the shared engine while they wait.
      *
      * @return the executor, or empty for the relay's own threads
      */
@@ -158,8 +160,8 @@ public final class SpliceOptions {
     /**
      * Returns how long a transfer or relay may go without moving a byte before it is ended. A relay
      * counts bytes in either direction and ends with {@link RelayResult.End#IDLE_TIMEOUT}; a
-     * one-direction transfer throws {@link java.nio.channels.InterruptedByTimeoutException} carrying
-     * no bytes lost (the bytes delivered are in {@link Splice#metrics()} and in the relay's counters).
+     * one-direction transfer throws {@link IdleTimeoutException} (an
+     * {@link java.nio.channels.InterruptedByTimeoutException}) carrying the bytes it delivered.
      * Deadlines are checked by a periodic scan, so a timeout fires up to about 50 ms late; no timer
      * or thread is created per transfer.
      *
@@ -260,7 +262,7 @@ public final class SpliceOptions {
         /**
          * Sets the executor that runs a relay's two directions; it must run both at once.
          *
-         * @param executor the executor, or {@code null} for the relay's own daemon platform threads
+         * @param executor the executor, or {@code null} for the default (see {@link SpliceOptions#executor()})
          * @return this builder
          */
         public Builder executor(Executor executor) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.splice4j.support.Digest;
 import io.splice4j.support.Harness;
+import io.splice4j.support.SocketRoute;
 import io.splice4j.support.TestJvm;
 import java.util.List;
 import java.util.concurrent.Future;
@@ -16,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every byte sent arrives, in order, once: sizes around the 64 KiB pipe and chunk boundaries, up to
- * 256 MiB, on every path the running JVM offers, and the path that really ran is the one asked for.
+ * 256 MiB, on every path the running JVM offers, between TCP and Unix-domain sockets in every
+ * combination, and the path that really ran is the one asked for.
  */
 @Tag("flag-free-jvm")
 @Tag("portable-jvm")
@@ -24,7 +26,10 @@ class SpliceIntegrityTest {
 
     private static final int MIB = 1 << 20;
 
-    /** One chunk size per size band; chunk 1 only where a call per byte stays quick. */
+    /**
+     * One chunk size per size band; chunk 1 only where a call per byte stays quick. Routes other
+     * than TCP to TCP take the smallest and largest chunk of each band.
+     */
     static Stream<Arguments> cases() {
         List<Long> sizes = List.of(0L, 1L, 65_535L, 65_536L, 65_537L, 8L * MIB + 13, 256L * MIB);
         List<SpliceMode> modes = switch (TestJvm.current()) {
@@ -32,8 +37,13 @@ class SpliceIntegrityTest {
             case FLAG_FREE -> List.of(SpliceMode.ZERO_COPY);
             case PORTABLE -> List.of(SpliceMode.AUTO);
         };
-        return modes.stream().flatMap(mode -> sizes.stream().flatMap(size -> chunksFor(size).stream()
-                .map(chunk -> Arguments.of(size, chunk, mode))));
+        return SocketRoute.all().stream().flatMap(route -> modes.stream().flatMap(mode -> sizes.stream()
+                .flatMap(size -> chunksFor(size, route).stream().map(chunk -> Arguments.of(size, chunk, mode, route)))));
+    }
+
+    private static List<Integer> chunksFor(long size, SocketRoute route) {
+        List<Integer> chunks = chunksFor(size);
+        return route.equals(SocketRoute.TCP) ? chunks : List.of(chunks.getFirst(), chunks.getLast());
     }
 
     private static List<Integer> chunksFor(long size) {
@@ -46,11 +56,11 @@ class SpliceIntegrityTest {
         return List.of(65_536, MIB);
     }
 
-    @ParameterizedTest(name = "{0} bytes, chunk {1}, {2}")
+    @ParameterizedTest(name = "{3}, {0} bytes, chunk {1}, {2}")
     @MethodSource("cases")
-    void everyByteArrivesOnceInOrder(long size, int chunkSize, SpliceMode mode) throws Exception {
+    void everyByteArrivesOnceInOrder(long size, int chunkSize, SpliceMode mode, SocketRoute route) throws Exception {
         TransferPath expectedPath = mode == SpliceMode.ZERO_COPY ? TransferPath.ZERO_COPY : TransferPath.PORTABLE;
-        try (Harness harness = new Harness()) {
+        try (Harness harness = route.harness()) {
             Future<Digest> sent = harness.feed(size);
             Future<Digest> received = harness.drain();
             SpliceMetrics before = Splice.metrics();

@@ -115,6 +115,11 @@ public final class LibC {
     public static final StructLayout POLLFD = MemoryLayout.structLayout(
             JAVA_INT.withName("fd"), JAVA_SHORT.withName("events"), JAVA_SHORT.withName("revents"));
 
+    /** {@code getsockopt} level: options of the socket itself. */
+    public static final int SOL_SOCKET = 1;
+    /** {@code SOL_SOCKET} option: {@code struct linger { int l_onoff; int l_linger; }}, 8 bytes. */
+    public static final int SO_LINGER = 13;
+
     /** Size of {@code struct sockaddr_storage}, enough for any socket address. */
     public static final int SOCKADDR_STORAGE_SIZE = 128;
 
@@ -153,6 +158,9 @@ public final class LibC {
     // int getpeername(int sockfd, struct sockaddr *addr, socklen_t *addrlen)
     private static final MethodHandle GETPEERNAME = bind("getpeername",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    // int getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen)
+    private static final MethodHandle GETSOCKOPT = bind("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
 
     // int epoll_create1(int flags)
     private static final MethodHandle EPOLL_CREATE1 = bind("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -350,6 +358,24 @@ public final class LibC {
     public static int getpeername(int fd, MemorySegment address, MemorySegment length) {
         try {
             return (int) GETPEERNAME.invokeExact(CALL_STATE.get(), fd, address, length);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code getsockopt(2)}.
+     *
+     * @param fd a socket fd
+     * @param level the option's level, such as {@link #SOL_SOCKET}
+     * @param name the option, such as {@link #SO_LINGER}
+     * @param value receives the option's value
+     * @param length an int holding the size of {@code value}; receives the value's length
+     * @return {@code 0}, or {@code -1} with {@link #errno()} set
+     */
+    public static int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment length) {
+        try {
+            return (int) GETSOCKOPT.invokeExact(CALL_STATE.get(), fd, level, name, value, length);
         } catch (Throwable t) {
             throw unexpected(t);
         }

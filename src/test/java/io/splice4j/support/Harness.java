@@ -20,13 +20,24 @@ public final class Harness implements AutoCloseable {
     private final Loopback.Pair target;
 
     /**
-     * Connects both pairs.
+     * Connects both pairs over TCP.
      *
      * @throws IOException if connecting fails
      */
     public Harness() throws IOException {
-        source = loopback.pair();
-        target = loopback.pair();
+        this(SocketKind.TCP, SocketKind.TCP);
+    }
+
+    /**
+     * Connects both pairs, each of its own kind.
+     *
+     * @param sourceKind the source connection's kind
+     * @param targetKind the target connection's kind
+     * @throws IOException if connecting fails
+     */
+    public Harness(SocketKind sourceKind, SocketKind targetKind) throws IOException {
+        source = loopback.pair(sourceKind);
+        target = loopback.pair(targetKind);
     }
 
     /**

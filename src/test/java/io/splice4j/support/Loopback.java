@@ -4,16 +4,21 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Connected loopback TCP pairs, all closed with this object. A transfer test uses two: the feeder
- * writes into {@code source}'s peer, and the drain reads from {@code target}'s peer.
+ * Connected loopback pairs, TCP or Unix-domain, all closed with this object (and the Unix
+ * listener's temporary directory deleted). A transfer test uses two: the feeder writes into
+ * {@code source}'s peer, and the drain reads from {@code target}'s peer.
  */
 public final class Loopback implements AutoCloseable {
 
@@ -28,6 +33,9 @@ public final class Loopback implements AutoCloseable {
 
     private final ServerSocketChannel server;
     private final List<Channel> opened = new ArrayList<>();
+    /** Made on first use, guarded by {@code opened}. */
+    private ServerSocketChannel unixServer;
+    private Path unixDirectory;
 
     /** Listens on an ephemeral loopback port. */
     public Loopback() {
@@ -39,15 +47,38 @@ public final class Loopback implements AutoCloseable {
     }
 
     /**
-     * Opens a connection.
+     * Opens a TCP connection.
      *
      * @return the accepted end as {@code near}, the connecting end as {@code far}
      * @throws IOException if connecting fails
      */
     public Pair pair() throws IOException {
-        SocketChannel far = track(SocketChannel.open(server.getLocalAddress()));
-        SocketChannel near = track(server.accept());
+        return pair(SocketKind.TCP);
+    }
+
+    /**
+     * Opens a connection of the given kind.
+     *
+     * @param kind TCP or Unix-domain
+     * @return the accepted end as {@code near}, the connecting end as {@code far}
+     * @throws IOException if connecting fails
+     */
+    public Pair pair(SocketKind kind) throws IOException {
+        ServerSocketChannel listener = kind == SocketKind.TCP ? server : unixServer();
+        SocketChannel far = track(SocketChannel.open(listener.getLocalAddress()));
+        SocketChannel near = track(listener.accept());
         return new Pair(near, far);
+    }
+
+    private ServerSocketChannel unixServer() throws IOException {
+        synchronized (opened) {
+            if (unixServer == null) {
+                unixDirectory = Files.createTempDirectory("splice4j-loopback");
+                unixServer = ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+                        .bind(UnixDomainSocketAddress.of(unixDirectory.resolve("listener")), 64);
+            }
+            return unixServer;
+        }
     }
 
     private SocketChannel track(SocketChannel channel) {
@@ -67,7 +98,7 @@ public final class Loopback implements AutoCloseable {
         channel.setOption(StandardSocketOptions.SO_LINGER, 0);
     }
 
-    /** Closes every channel opened here, then the listener. */
+    /** Closes every channel opened here, then the listeners, and deletes the Unix listener's directory. */
     @Override
     public void close() throws IOException {
         synchronized (opened) {
@@ -75,6 +106,12 @@ public final class Loopback implements AutoCloseable {
                 channel.close();
             }
             opened.clear();
+            if (unixServer != null) {
+                unixServer.close();
+                Files.deleteIfExists(unixDirectory.resolve("listener"));
+                Files.delete(unixDirectory);
+                unixServer = null;
+            }
         }
         server.close();
     }

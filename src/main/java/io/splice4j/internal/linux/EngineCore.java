@@ -1,6 +1,6 @@
 package io.splice4j.internal.linux;
 
-import io.splice4j.SpliceMode;
+import io.splice4j.SpliceOptions;
 import io.splice4j.internal.RelayHandle;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -12,14 +12,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class EngineCore {
 
+    /** Default capacity asked of each pooled pipe. */
+    public static final int DEFAULT_PIPE_SIZE = 256 * 1024;
+    /** Default cap on pipes open at once, over all loops. */
+    public static final int DEFAULT_MAX_PIPES = 1024;
+    /** Default cap on pipe capacity open at once: an unprivileged user's {@code pipe-user-pages-soft}. */
+    public static final long DEFAULT_MAX_PIPE_BYTES = 64L << 20;
+
     private final EventLoop[] loops;
     private final FdAccess access;
+    private final int maxPipes;
+    private final long maxPipeBytes;
+    private final int pipeSize;
+    private final String name;
     private final AtomicInteger next = new AtomicInteger();
     private volatile boolean closed;
 
-    private EngineCore(EventLoop[] loops, FdAccess access) {
+    private EngineCore(EventLoop[] loops, FdAccess access, int maxPipes, long maxPipeBytes, int pipeSize,
+            String name) {
         this.loops = loops;
         this.access = access;
+        this.maxPipes = maxPipes;
+        this.maxPipeBytes = maxPipeBytes;
+        this.pipeSize = pipeSize;
+        this.name = name;
     }
 
     /**
@@ -41,52 +57,75 @@ public final class EngineCore {
             throw new UnsupportedOperationException("the engine needs zero-copy support: "
                     + support.message().orElse("unavailable"));
         }
-        EventLoop[] loops = new EventLoop[loopCount];
+        EngineCore core = new EngineCore(new EventLoop[loopCount], support.fdAccess().orElseThrow(), maxPipes,
+                maxPipeBytes, pipeSize, name);
         try {
             for (int i = 0; i < loopCount; i++) {
-                PipePool pool = new PipePool(Math.max(1, maxPipes / loopCount), Math.max(4096, maxPipeBytes / loopCount),
-                        pipeSize);
-                loops[i] = new EventLoop(name + "-" + i, pool, Math.min(pipeSize, 1 << 20));
+                core.loops[i] = core.newLoop(i);
             }
         } catch (IOException | RuntimeException e) {
-            for (EventLoop loop : loops) {
-                if (loop != null) {
-                    loop.close();
-                }
-            }
+            core.close();
             throw e;
         }
-        return new EngineCore(loops, support.fdAccess().orElseThrow());
+        return core;
     }
 
-    EventLoop nextLoop() {
-        return loops[Math.floorMod(next.getAndIncrement(), loops.length)];
+    private EventLoop newLoop(int index) throws IOException {
+        PipePool pool = new PipePool(Math.max(1, maxPipes / loops.length), Math.max(4096, maxPipeBytes / loops.length),
+                pipeSize);
+        return new EventLoop(name + "-" + index, pool, Math.min(pipeSize, 1 << 20));
     }
 
     /**
-     * Starts a relay on the next loop. The channels must be open, connected and non-blocking; the
-     * relay owns them from now on.
-     *
-     * @return its handle
+     * Returns the next loop, round robin. A loop whose thread died (a bug, or an {@code Error}) is
+     * replaced here, so that later transfers don't fail on open channels; its own relays ended when
+     * it died.
      */
-    public RelayHandle relay(SocketChannel a, SocketChannel b, int chunkSize, SpliceMode mode, boolean move,
-            boolean more) {
+    EventLoop loop() throws IOException {
+        int index = Math.floorMod(next.getAndIncrement(), loops.length);
+        EventLoop loop = loops[index];
+        if (!loop.isClosing() || closed) {
+            return loop;
+        }
+        synchronized (this) {
+            if (loops[index] == loop && !closed) {
+                loops[index] = newLoop(index);
+            }
+            return loops[index];
+        }
+    }
+
+    /**
+     * Starts a relay on the next loop; it owns the channels from now on. The fds are found here, on
+     * the caller's thread.
+     *
+     * @param a one channel, open, connected and blocking
+     * @param b the other channel
+     * @param options chunk size, mode, hints and idle timeout
+     * @return its handle
+     * @throws NotSpliceableException if the engine can't run this pair (not the JDK's channels, no
+     *     fd); the channels are unchanged
+     * @throws IOException if a channel can't be registered
+     * @throws IllegalStateException if the engine is closed
+     */
+    public RelayHandle relay(SocketChannel a, SocketChannel b, SpliceOptions options)
+            throws IOException, NotSpliceableException {
         if (closed) {
             throw new IllegalStateException("the engine is closed");
         }
-        EventLoop loop = nextLoop();
-        boolean splice = mode != SpliceMode.PORTABLE;
-        // PORTABLE was asked for, so copying is no fallback: the result names no reason.
-        EngineRelay relay = new EngineRelay(loop, access, a, b, chunkSize, splice, null, move, more);
-        loop.execute(relay::start);
-        return relay;
+        if (!FdAccess.isJdkSocketChannel(a) || !FdAccess.isJdkSocketChannel(b)) {
+            throw new NotSpliceableException(io.splice4j.FallbackReason.UNSUPPORTED_CHANNEL,
+                    "a channel is not the JDK's own socket channel: " + a.getClass().getName() + ", "
+                            + b.getClass().getName());
+        }
+        return EngineRelay.start(loop(), access, a, b, options);
     }
 
     /** @return open pipes over all loops, read from their threads' last writes (for tests and stats) */
     public int openPipes() {
         int open = 0;
         for (EventLoop loop : loops) {
-            open += loop.pool.openPipes();
+            open += loop == null ? 0 : loop.pool.openPipes();
         }
         return open;
     }
@@ -95,7 +134,7 @@ public final class EngineCore {
     public long openPipeBytes() {
         long bytes = 0;
         for (EventLoop loop : loops) {
-            bytes += loop.pool.openBytes();
+            bytes += loop == null ? 0 : loop.pool.openBytes();
         }
         return bytes;
     }
@@ -104,7 +143,7 @@ public final class EngineCore {
     public int pipeResizeRefusals() {
         int refusals = 0;
         for (EventLoop loop : loops) {
-            refusals += loop.pool.resizeRefusals();
+            refusals += loop == null ? 0 : loop.pool.resizeRefusals();
         }
         return refusals;
     }
@@ -116,9 +155,20 @@ public final class EngineCore {
 
     /** Stops every loop: their relays end with {@code AsynchronousCloseException}, their fds close. */
     public void close() {
-        closed = true;
-        for (EventLoop loop : loops) {
-            loop.close();
+        EventLoop[] current;
+        synchronized (this) {
+            closed = true;
+            current = loops.clone();
         }
+        for (EventLoop loop : current) {
+            if (loop != null) {
+                loop.close();
+            }
+        }
+    }
+
+    /** @return whether {@link #close()} was called */
+    public boolean isClosed() {
+        return closed;
     }
 }

@@ -1,26 +1,31 @@
 package io.splice4j.internal.linux;
 
-import io.splice4j.internal.ChannelGuard;
-import io.splice4j.FallbackReason;
 import io.splice4j.RelayResult;
+import io.splice4j.SpliceOptions;
+import io.splice4j.SpliceMode;
 import io.splice4j.SpliceResult;
+import io.splice4j.TransferPath;
+import io.splice4j.internal.Activity;
+import io.splice4j.internal.ChannelGuard;
 import io.splice4j.internal.Metrics;
 import io.splice4j.internal.RelayHandle;
+import io.splice4j.internal.TransferRecord;
 import io.splice4j.linux.Errno;
 import io.splice4j.linux.LibC;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A relay on an event loop: two {@link Flow}s over the two channels' own fds, which stay registered
- * with the loop's holder selector (and so stay open) until the relay has removed them from epoll.
- * Every method but the constructor and the accessors runs on the loop thread.
+ * A relay on an event loop: two {@link EngineFlow}s over the two channels' own fds, which stay
+ * registered with the loop's holder selector (and so stay open) until the relay has removed them
+ * from epoll. The fds are found on the caller's thread; every later step runs on the loop thread.
  */
 final class EngineRelay implements EventLoop.Watched, RelayHandle {
 
@@ -28,47 +33,85 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
     private static final int READ_EVENTS = LibC.EPOLLIN | LibC.EPOLLRDHUP | LibC.EPOLLHUP | LibC.EPOLLERR;
     private static final int WRITE_EVENTS = LibC.EPOLLOUT | LibC.EPOLLHUP | LibC.EPOLLERR;
 
+    /** How often a relay looks for a channel closed behind its back. */
+    static final long CLOSE_CHECK_NANOS = 1_000_000_000L;
+
     private final EventLoop loop;
-    private final FdAccess access;
     private final SocketChannel a;
     private final SocketChannel b;
-    private final Flow aToB;
-    private final Flow bToA;
+    private final Activity activity;
+    private final EngineFlow aToB;
+    private final EngineFlow bToA;
     private final CompletableFuture<RelayResult> completion = new CompletableFuture<>();
+    private final int fdA;
+    private final int fdB;
     private SelectionKey keyA;
     private SelectionKey keyB;
-    private int fdA = -1;
-    private int fdB = -1;
     private long tokenA;
     private long tokenB;
     private IOException failure;
-    private boolean closedByCaller;
+    private RelayResult.End end;
     private volatile boolean finished;
 
-    EngineRelay(EventLoop loop, FdAccess access, SocketChannel a, SocketChannel b, int chunkSize, boolean splice,
-            FallbackReason fallback, boolean move, boolean more) {
+    private EngineRelay(EventLoop loop, SocketChannel a, SocketChannel b, int fdA, int fdB, SpliceOptions options) {
         this.loop = loop;
-        this.access = access;
         this.a = a;
         this.b = b;
-        this.aToB = new Flow(this, loop, a, b, chunkSize, splice, fallback, move, more);
-        this.bToA = new Flow(this, loop, b, a, chunkSize, splice, fallback, move, more);
+        this.fdA = fdA;
+        this.fdB = fdB;
+        this.activity = Activity.of(options.idleTimeout().orElse(null));
+        TransferPath planned = options.mode() == SpliceMode.PORTABLE ? TransferPath.PORTABLE : TransferPath.ZERO_COPY;
+        this.aToB = new EngineFlow(this, loop, a, b, options, new TransferRecord(planned, activity));
+        this.bToA = new EngineFlow(this, loop, b, a, options, new TransferRecord(planned, activity));
+        aToB.bind(fdA, fdB);
+        bToA.bind(fdB, fdA);
     }
 
-    /** Registers the channels and starts both flows. */
-    void start() {
+    /**
+     * Finds both channels' fds on the caller's thread (a {@code /proc} scan must not stall the
+     * loop), registers them with the loop's holder selector, and starts the relay on the loop.
+     * The channels must be blocking on entry; they are non-blocking once this returns normally.
+     *
+     * @throws NotSpliceableException if an fd can't be found; the channels are unchanged
+     * @throws IOException if a channel is closed or can't be registered
+     */
+    static EngineRelay start(EventLoop loop, FdAccess access, SocketChannel a, SocketChannel b, SpliceOptions options)
+            throws IOException, NotSpliceableException {
+        int fdA = access.pinnedFd(a);
+        int fdB = access.pinnedFd(b);
+        a.configureBlocking(false);
+        b.configureBlocking(false);
+        EngineRelay relay = new EngineRelay(loop, a, b, fdA, fdB, options);
+        try {
+            relay.keyA = a.register(loop.holder, 0);
+            relay.keyB = b.register(loop.holder, 0);
+        } catch (ClosedSelectorException e) {
+            relay.failLater(new AsynchronousCloseException());
+            return relay;
+        } catch (IOException e) {
+            relay.failLater(e);
+            return relay;
+        }
+        // Open after registering means never closed since the fds were found: a close is final,
+        // and the registration now defers any later one, so the numbers stay theirs.
+        if (!a.isOpen() || !b.isOpen()) {
+            relay.failLater(new AsynchronousCloseException());
+            return relay;
+        }
+        loop.execute(relay::begin);
+        return relay;
+    }
+
+    private void failLater(IOException e) {
+        loop.execute(() -> fail(e));
+    }
+
+    /** Adds both sockets to epoll and starts both flows. */
+    private void begin() {
         try {
             if (loop.isClosing()) {
                 throw new AsynchronousCloseException();
             }
-            keyA = a.register(loop.holder, 0);
-            keyB = b.register(loop.holder, 0);
-            fdA = access.pinnedFd(a);
-            fdB = access.pinnedFd(b);
-            aToB.sourceFd = fdA;
-            aToB.targetFd = fdB;
-            bToA.sourceFd = fdB;
-            bToA.targetFd = fdA;
             tokenA = loop.newToken(events -> onEvents(events, aToB, bToA));
             tokenB = loop.newToken(events -> onEvents(events, bToA, aToB));
             try (Arena scratch = Arena.ofConfined()) {
@@ -77,14 +120,10 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
                 add(fdB, tokenB, event);
             }
             loop.watch(this);
-            Metrics.started(aToB.result().path());
-            Metrics.started(bToA.result().path());
             aToB.advance();
             bToA.advance();
         } catch (IOException e) {
             fail(e);
-        } catch (NotSpliceableException | RuntimeException e) {
-            fail(new IOException("can't register the relay: " + e.getMessage(), e));
         }
     }
 
@@ -95,7 +134,7 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
     }
 
     /** Events on one socket: its outgoing flow may read it, its incoming flow may write it. */
-    private void onEvents(int events, Flow readsIt, Flow writesIt) {
+    private void onEvents(int events, EngineFlow readsIt, EngineFlow writesIt) {
         if ((events & READ_EVENTS) != 0) {
             readsIt.readable = true;
         }
@@ -113,32 +152,28 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
     /** A flow passed its end-of-stream on; the relay ends when both have. */
     void flowDone() {
         if (aToB.done() && bToA.done()) {
-            end();
+            end(RelayResult.End.COMPLETED, null);
         }
     }
 
     /** The first failure ends the relay; failures its own closing causes come later and are dropped. */
     void fail(IOException e) {
-        if (!finished) {
-            if (!closedByCaller) {
-                failure = e;
-            }
-            end();
-        }
+        end(RelayResult.End.FAILED, e);
     }
 
-    void closeByCaller() {
-        if (!finished) {
-            closedByCaller = true;
-            end();
-        }
-    }
-
+    /**
+     * Checks for a channel closed behind the relay's back (only its owner should close them, so a
+     * second's latency is enough) and for the idle deadline, which is checked when it is due.
+     */
     @Override
-    public void checkLiveness() {
+    public long tick(long nowNanos) {
         if (!a.isOpen() || !b.isOpen()) {
             fail(new AsynchronousCloseException());
+        } else if (activity.expired(nowNanos)) {
+            Metrics.idleTimeout();
+            end(RelayResult.End.IDLE_TIMEOUT, null);
         }
+        return Math.min(CLOSE_CHECK_NANOS, activity.nanosUntilExpiry(nowNanos));
     }
 
     @Override
@@ -151,16 +186,17 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
      * pool (or closed if they hold bytes); then the channels closed, which the holder selector turns
      * into real closes when it flushes the cancelled keys.
      */
-    private void end() {
+    private void end(RelayResult.End reason, IOException cause) {
+        if (finished) {
+            return;
+        }
         finished = true;
+        end = reason;
+        failure = cause;
         try {
             loop.unwatch(this);
-            if (fdA >= 0) {
-                loop.remove(fdA);
-            }
-            if (fdB >= 0) {
-                loop.remove(fdB);
-            }
+            loop.remove(fdA);
+            loop.remove(fdB);
             loop.dropToken(tokenA);
             loop.dropToken(tokenB);
             aToB.release();
@@ -175,24 +211,24 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
             ChannelGuard.closeQuietly(b);
             // Flush the cancelled keys now, so that the sockets are really closed before completion.
             loop.deregistered();
-            loop.flushDeregistrations();
+            if (loop.inLoop()) {
+                loop.flushDeregistrations();
+            }
         } finally {
             // Whatever failed above, nobody may wait forever for this relay.
-            SpliceResult forward = aToB.result();
-            SpliceResult backward = bToA.result();
-            for (SpliceResult direction : new SpliceResult[] {forward, backward}) {
-                if (failure == null) {
-                    Metrics.finished(direction.path());
+            // As on threads: a direction that passed its end-of-stream on finished; one cut short failed.
+            for (EngineFlow flow : new EngineFlow[] {aToB, bToA}) {
+                if (flow.done()) {
+                    flow.record.finished();
                 } else {
-                    Metrics.failed(direction.path());
+                    flow.record.failed();
                 }
             }
-            RelayResult.End end = failure != null ? RelayResult.End.FAILED
-                    : closedByCaller ? RelayResult.End.CLOSED : RelayResult.End.COMPLETED;
+            SpliceResult forward = aToB.record.result();
+            SpliceResult backward = bToA.record.result();
             completion.complete(new RelayResult(forward, backward, end, Optional.ofNullable(failure)));
         }
     }
-
 
     @Override
     public CompletableFuture<RelayResult> completion() {
@@ -201,20 +237,20 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
 
     @Override
     public long bytesAtoB() {
-        return aToB.delivered();
+        return aToB.record.bytes();
     }
 
     @Override
     public long bytesBtoA() {
-        return bToA.delivered();
+        return bToA.record.bytes();
     }
 
     @Override
     public void stop() {
         if (loop.inLoop()) {
-            closeByCaller();
+            end(RelayResult.End.CLOSED, null);
         } else {
-            loop.execute(this::closeByCaller);
+            loop.execute(() -> end(RelayResult.End.CLOSED, null));
         }
     }
 }

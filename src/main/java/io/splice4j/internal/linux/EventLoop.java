@@ -14,8 +14,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.Selector;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +33,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * caller's blocking channels waits on duplicated fds, which a {@code Selector} can't watch; one
  * mechanism serves relays and waiters alike. The JDK {@code Selector} here ({@link #holder}) only
  * holds the relays' channels registered, never selected on for readiness: that defers their real
- * close until the relay deregisters them (DESIGN-NOTES §10b), so the loop owns their fd numbers
+ * close until the relay deregisters them (docs/design.md, "Who owns an fd"), so the loop owns their fd numbers
  * without a duplicate per relay.
  *
  * <p>Why edge-triggered: each socket is added once with {@code EPOLLIN | EPOLLOUT | EPOLLRDHUP} and
@@ -46,8 +46,13 @@ final class EventLoop {
 
     private static final System.Logger LOG = System.getLogger("io.splice4j");
     private static final int MAX_EVENTS = 256;
-    /** How often registered relays and waiters are checked for channels closed by other threads. */
-    static final int LIVENESS_MILLIS = 50;
+    /**
+     * The period of the one mechanism that notices channels closed by other threads and idle
+     * deadlines (docs/design.md, "Waiting and noticing a close"): a waiting thread looks every tick,
+     * and the loop runs the checks it scheduled at a tick's granularity.
+     */
+    static final int TICK_MILLIS = 50;
+    static final long TICK_NANOS = TICK_MILLIS * 1_000_000L;
     private static final long WAKE_TOKEN = 0;
     private static final MemorySegment ONE = Arena.global().allocate(JAVA_LONG);
 
@@ -60,26 +65,23 @@ final class EventLoop {
         void onEvents(int events);
     }
 
-    /** Something registered that must end when one of its channels is closed by another thread. */
+    /**
+     * Something registered that the loop looks at when it asks to: a relay or a parked waiter, which
+     * must notice a channel closed by another thread and an idle deadline passing. Each check says
+     * when the next is due, so 9 000 idle relays cost a check a second each, not one per tick.
+     */
     interface Watched {
-        /** Called on the loop thread every {@link #LIVENESS_MILLIS} ms. */
-        void checkLiveness();
+        /**
+         * Called on the loop thread when a check is due: first one tick after {@link #watch}.
+         *
+         * @param nowNanos {@link System#nanoTime()} now
+         * @return nanoseconds until the next check
+         */
+        long tick(long nowNanos);
 
         /** Called on the loop thread when the loop shuts down: end now. */
         void loopClosing();
-
-        /**
-         * Whether to be checked every {@link #LIVENESS_MILLIS} ms (a waiting transfer, which must
-         * notice a close within 100 ms) or only every {@link #SLOW_LIVENESS_MILLIS} ms (a relay,
-         * whose channels only it should close), so that thousands of idle relays cost next to no CPU.
-         */
-        default boolean urgent() {
-            return false;
-        }
     }
-
-    /** How often relays are checked: every two seconds. */
-    static final int SLOW_LIVENESS_MILLIS = 2000;
 
     private final int epfd;
     private final int wakeFd;
@@ -94,7 +96,16 @@ final class EventLoop {
     private final AtomicLong tokens = new AtomicLong(WAKE_TOKEN + 1);
     private final ArrayDeque<Runnable> again = new ArrayDeque<>();
     private final Set<Watched> watched = ConcurrentHashMap.newKeySet();
-    private final Set<Watched> urgent = ConcurrentHashMap.newKeySet();
+    private final Queue<Watched> newlyWatched = new ConcurrentLinkedQueue<>();
+    /** Checks due, by time; confined to the loop thread. */
+    private final PriorityQueue<Check> checks = new PriorityQueue<>();
+
+    private record Check(long dueNanos, Watched item) implements Comparable<Check> {
+        @Override
+        public int compareTo(Check other) {
+            return Long.compare(dueNanos, other.dueNanos);
+        }
+    }
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closing;
     private boolean deregistered;
@@ -123,7 +134,13 @@ final class EventLoop {
                 throw new IOException("epoll_ctl(ADD eventfd): " + Errno.name(errno));
             }
         }
-        this.holder = Selector.open();
+        try {
+            this.holder = Selector.open();
+        } catch (IOException | RuntimeException e) {
+            LibC.close(wakeFd);
+            LibC.close(epfd);
+            throw e;
+        }
         this.thread = Thread.ofPlatform().daemon().name(name).unstarted(this::run);
         thread.start();
     }
@@ -158,13 +175,16 @@ final class EventLoop {
     }
 
     void watch(Watched item) {
-        (item.urgent() ? urgent : watched).add(item);
-        // The loop may be in an endless epoll_wait: wake it so it starts timing liveness checks.
-        wakeup();
+        watched.add(item);
+        newlyWatched.add(item);
+        if (!inLoop()) {
+            // The loop may be in an endless epoll_wait: wake it so it schedules the first check.
+            wakeup();
+        }
     }
 
     void unwatch(Watched item) {
-        (item.urgent() ? urgent : watched).remove(item);
+        watched.remove(item);
     }
 
     /** Notes that a relay cancelled its selector keys: the holder must flush them to finish closes. */
@@ -222,13 +242,9 @@ final class EventLoop {
             MemorySegment events = arena.allocate(LibC.EPOLL_EVENT, MAX_EVENTS);
             MemorySegment drainWake = arena.allocate(JAVA_LONG);
             long eventSize = LibC.EPOLL_EVENT.byteSize();
-            long nextUrgentCheck = System.nanoTime();
-            long nextSlowCheck = System.nanoTime();
             while (!closing) {
                 runTasks();
-                int timeout = !again.isEmpty() || !tasks.isEmpty() ? 0
-                        : !urgent.isEmpty() ? LIVENESS_MILLIS
-                        : !watched.isEmpty() ? SLOW_LIVENESS_MILLIS : -1;
+                int timeout = !again.isEmpty() || !tasks.isEmpty() ? 0 : checkTimeout();
                 int ready = LibC.epollWait(epfd, events, MAX_EVENTS, timeout);
                 if (ready < 0) {
                     int errno = LibC.errno();
@@ -252,19 +268,7 @@ final class EventLoop {
                 for (int queued = again.size(); queued > 0; queued--) {
                     runSafely(again.pollFirst());
                 }
-                long now = System.nanoTime();
-                if (now - nextUrgentCheck >= 0) {
-                    nextUrgentCheck = now + LIVENESS_MILLIS * 1_000_000L;
-                    for (Watched item : urgent) {
-                        checkLiveness(item);
-                    }
-                }
-                if (now - nextSlowCheck >= 0) {
-                    nextSlowCheck = now + SLOW_LIVENESS_MILLIS * 1_000_000L;
-                    for (Watched item : watched) {
-                        checkLiveness(item);
-                    }
-                }
+                runDueChecks();
                 flushDeregistrations();
             }
         } catch (IOException | RuntimeException | Error e) {
@@ -273,14 +277,53 @@ final class EventLoop {
             closing = true;
             shutDown();
             stopped.countDown();
+            // A task queued after shutDown's last look but before the count-down would otherwise
+            // never run: its submitter saw the latch still up. Everything queued from here on is
+            // run by its submitter (see execute).
+            runTasks();
         }
     }
 
-    private static void checkLiveness(Watched item) {
-        try {
-            item.checkLiveness();
-        } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "splice4j liveness check failed", e);
+    /** Milliseconds until the next check is due, rounded up to a tick; {@code -1} for none. */
+    private int checkTimeout() {
+        scheduleNewlyWatched();
+        Check next = checks.peek();
+        if (next == null) {
+            return -1;
+        }
+        long wait = next.dueNanos - System.nanoTime();
+        return wait <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (wait + TICK_NANOS - 1) / TICK_NANOS * TICK_MILLIS);
+    }
+
+    private void scheduleNewlyWatched() {
+        Watched item;
+        long due = System.nanoTime() + TICK_NANOS;
+        while ((item = newlyWatched.poll()) != null) {
+            checks.add(new Check(due, item));
+        }
+    }
+
+    /** Runs the checks due now, at a tick's granularity; items no longer watched drop out here. */
+    private void runDueChecks() {
+        scheduleNewlyWatched();
+        long now = System.nanoTime();
+        long horizon = now + TICK_NANOS / 2;
+        Check check;
+        while ((check = checks.peek()) != null && check.dueNanos - horizon <= 0) {
+            checks.poll();
+            if (!watched.contains(check.item)) {
+                continue;
+            }
+            long next;
+            try {
+                next = check.item.tick(now);
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "splice4j periodic check failed", e);
+                next = TICK_NANOS;
+            }
+            if (watched.contains(check.item)) {
+                checks.add(new Check(now + Math.max(TICK_NANOS, next), check.item));
+            }
         }
     }
 
@@ -325,10 +368,8 @@ final class EventLoop {
     /** Ends everything still registered (their owners see the loop closing) and frees the loop's fds. */
     private void shutDown() {
         runTasks();
-        for (Set<Watched> items : List.of(urgent, watched)) {
-            for (Watched item : items) {
-                runSafely(item::loopClosing);
-            }
+        for (Watched item : watched) {
+            runSafely(item::loopClosing);
         }
         runTasks();
         again.clear();
@@ -351,7 +392,8 @@ final class EventLoop {
     }
 
     private void runRejected() {
-        // After shutdown nobody drains the queue; tasks run here so that no caller waits forever.
+        // After the loop's final drain nobody else empties the queue: run the tasks here, so that no
+        // caller waits forever. Before it, the loop's final drain runs them.
         if (stopped.getCount() == 0) {
             runTasks();
         }

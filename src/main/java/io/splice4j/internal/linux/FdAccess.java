@@ -29,7 +29,10 @@ public final class FdAccess {
     public enum Kind {
         /** {@code sun.nio.ch.SelChImpl#getFDVal()}, allowed by {@code --add-exports java.base/sun.nio.ch}. */
         REFLECTIVE,
-        /** No flag: match the channel's addresses against the sockets in {@code /proc/self/fd}. */
+        /**
+         * No flag: find the channel's socket among the numbers in {@code /proc/self/fd}, by its
+         * addresses (TCP) or a marker set through the channel (Unix-domain).
+         */
         PROC_FD_MATCHER
     }
 
@@ -103,15 +106,21 @@ public final class FdAccess {
      * @throws NotSpliceableException if the fd can't be found
      */
     int own(SocketChannel channel, Arena arena) throws AsynchronousCloseException, NotSpliceableException {
-        int owned = kind == Kind.REFLECTIVE ? duplicateReflective(channel) : matcher.duplicate(channel);
-        Fds.closeWith(arena, owned);
+        if (kind == Kind.REFLECTIVE) {
+            int owned = duplicateReflective(channel);
+            Fds.closeWith(arena, owned);
+            return owned;
+        }
+        int owned = matcher.duplicate(channel);
+        // The matcher counts the number as taken until it closes it itself.
+        matcher.closeWith(arena, owned);
         return owned;
     }
 
     /**
      * Returns the channel's own fd number, for a channel registered with a {@code Selector}: the
-     * registration defers the real close, so the number can't be reused while it lasts (DESIGN-NOTES
-     * §10b), and no duplicate is needed.
+     * registration defers the real close, so the number can't be reused while it lasts (docs/design.md,
+     * "Who owns an fd"), and no duplicate is needed. Safe to call from any thread.
      *
      * @param channel an open JDK socket channel registered with a selector
      * @return its fd

@@ -99,20 +99,13 @@ public final class FileFdAccess {
 
     /**
      * Checks that a transfer between {@code file} and {@code socket} may splice, before anything is
-     * read: zero-copy on in this JVM, a platform thread, the JDK's own channel classes.
+     * read: the JDK's own channel classes, and a way to read the file's fd (the JVM's own support is
+     * checked by the caller).
      *
      * @return the file fd accessor
      * @throws NotSpliceableException if it may not
      */
     static FileFdAccess checkPossible(FileChannel file, SocketChannel socket) throws NotSpliceableException {
-        ZeroCopySupport support = ZeroCopySupport.status();
-        if (!support.available()) {
-            throw new NotSpliceableException(support.unavailableReason().orElseThrow(), support.message().orElseThrow());
-        }
-        if (Thread.currentThread().isVirtual()) {
-            throw new NotSpliceableException(FallbackReason.VIRTUAL_THREAD,
-                    "called from a virtual thread, which must not wait in a blocking native call");
-        }
         if (!isJdkFileChannel(file) || !FdAccess.isJdkSocketChannel(socket)) {
             throw new NotSpliceableException(FallbackReason.UNSUPPORTED_CHANNEL,
                     "a channel is not the JDK's own file or socket channel: " + file.getClass().getName() + ", "

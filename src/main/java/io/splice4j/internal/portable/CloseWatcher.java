@@ -1,5 +1,7 @@
 package io.splice4j.internal.portable;
 
+import io.splice4j.internal.Activity;
+import io.splice4j.internal.Metrics;
 import java.io.IOException;
 import java.nio.channels.Channel;
 import java.nio.channels.SocketChannel;
@@ -9,14 +11,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Ends a portable transfer that is blocked reading its source when its target is closed by
- * another thread. The JDK wakes a blocked read only when that same channel is closed, so one shared
- * daemon thread looks at the watched targets every {@value #PERIOD_MILLIS} ms while any are watched
- * (and sleeps otherwise) and shuts down the source's input, which wakes the read.
+ * Ends a portable transfer that is blocked in a read when its target is closed by another thread,
+ * or when its idle timeout passes. The JDK wakes a blocked read only when that same channel is
+ * closed, so one shared daemon thread looks at the watched transfers every {@value #PERIOD_MILLIS}
+ * ms while any are watched (and sleeps otherwise), the same period as the engine's tick
+ * (docs/design.md, "Waiting and noticing a close"), and shuts down the source's input, which wakes
+ * the read; on a timeout also the target's output, which wakes a blocked write.
  */
 final class CloseWatcher {
 
-    static final int PERIOD_MILLIS = 20;
+    static final int PERIOD_MILLIS = 50;
 
     private static final Set<Watch> WATCHES = ConcurrentHashMap.newKeySet();
     private static volatile boolean idle;
@@ -32,28 +36,59 @@ final class CloseWatcher {
 
     /** A registration; closing it stops the watching. */
     static final class Watch implements AutoCloseable {
-        private final SocketChannel source;
-        private final Channel target;
+        private final SocketChannel reading;
+        private final Channel other;
+        private final SocketChannel writing;
+        private final Activity activity;
         private volatile boolean fired;
+        private volatile boolean timedOut;
 
-        private Watch(SocketChannel source, Channel target) {
-            this.source = source;
-            this.target = target;
+        private Watch(SocketChannel reading, Channel other, SocketChannel writing, Activity activity) {
+            this.reading = reading;
+            this.other = other;
+            this.writing = writing;
+            this.activity = activity;
         }
 
-        /** Whether the source's input was shut down because the target was closed. */
+        /** Whether the source's input was shut down because the target was closed or the transfer idled. */
         boolean fired() {
             return fired;
         }
 
-        private void check() {
-            if (!target.isOpen() && !fired) {
+        /** Whether the idle timeout passed and ended the transfer. */
+        boolean timedOut() {
+            return timedOut;
+        }
+
+        private void check(long now) {
+            if (fired) {
+                return;
+            }
+            if (!other.isOpen() && reading != null) {
                 fired = true;
-                try {
-                    source.shutdownInput();
-                } catch (IOException ignored) {
-                    // Closed meanwhile: the JDK has woken the reader itself.
+                shutDown(reading, true);
+            } else if (activity.expired(now)) {
+                Metrics.idleTimeout();
+                timedOut = true;
+                fired = true;
+                if (reading != null) {
+                    shutDown(reading, true);
                 }
+                if (writing != null) {
+                    shutDown(writing, false);
+                }
+            }
+        }
+
+        private static void shutDown(SocketChannel channel, boolean input) {
+            try {
+                if (input) {
+                    channel.shutdownInput();
+                } else {
+                    channel.shutdownOutput();
+                }
+            } catch (IOException ignored) {
+                // Closed meanwhile: the JDK has woken the blocked thread itself.
             }
         }
 
@@ -64,12 +99,17 @@ final class CloseWatcher {
     }
 
     /**
-     * Watches {@code target} (a socket or a file) for the length of a transfer from {@code source}.
+     * Watches a transfer: a close of {@code other} shuts down {@code reading}'s input; the idle
+     * timeout shuts down {@code reading}'s input and {@code writing}'s output.
      *
+     * @param reading the socket the transfer reads, or {@code null}
+     * @param other the channel whose close must wake a blocked read
+     * @param writing the socket the transfer writes, or {@code null}
+     * @param activity the idle clock
      * @return the registration to close when the transfer ends
      */
-    static Watch watch(SocketChannel source, Channel target) {
-        Watch watch = new Watch(source, target);
+    static Watch watch(SocketChannel reading, Channel other, SocketChannel writing, Activity activity) {
+        Watch watch = new Watch(reading, other, writing, activity);
         WATCHES.add(watch);
         // Only a watcher in its untimed park needs waking; with watches present it wakes by itself
         // every period, and waking it per transfer would cost a context switch per short transfer.
@@ -91,8 +131,9 @@ final class CloseWatcher {
                 idle = false;
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PERIOD_MILLIS));
             }
+            long now = System.nanoTime();
             for (Watch watch : WATCHES) {
-                watch.check();
+                watch.check(now);
             }
         }
     }

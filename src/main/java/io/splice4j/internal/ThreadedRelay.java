@@ -1,27 +1,29 @@
-package io.splice4j;
+package io.splice4j.internal;
 
-import io.splice4j.internal.ChannelGuard;
-import io.splice4j.internal.RelayHandle;
+import io.splice4j.RelayResult;
+import io.splice4j.SpliceOptions;
 import java.io.IOException;
+import java.nio.channels.InterruptedByTimeoutException;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A relay with a thread per direction: each runs a {@link Direction} to its end-of-stream. */
-final class ThreadedRelay implements RelayHandle {
+/**
+ * A relay with a thread (or virtual thread) per direction, the counterpart of the engine's relay:
+ * each direction is a blocking {@link Transfers#sockets} to its end-of-stream, and both share one
+ * idle clock.
+ */
+public final class ThreadedRelay implements RelayHandle {
 
-    private static final AtomicLong IDS = new AtomicLong();
-
-    private final long id = IDS.incrementAndGet();
     private final SocketChannel a;
     private final SocketChannel b;
-    private final Direction aToB;
-    private final Direction bToA;
+    private final SpliceOptions options;
+    private final TransferRecord aToB;
+    private final TransferRecord bToA;
     private final AtomicInteger running = new AtomicInteger(2);
     private final AtomicReference<IOException> failure = new AtomicReference<>();
     private final CompletableFuture<RelayResult> completion = new CompletableFuture<>();
@@ -30,23 +32,25 @@ final class ThreadedRelay implements RelayHandle {
     private ThreadedRelay(SocketChannel a, SocketChannel b, SpliceOptions options) {
         this.a = a;
         this.b = b;
-        this.aToB = new Direction(a, b, options);
-        this.bToA = new Direction(b, a, options);
+        this.options = options;
+        Activity activity = Activity.of(options.idleTimeout().orElse(null));
+        this.aToB = Transfers.newRecord(options, activity);
+        this.bToA = Transfers.newRecord(options, activity);
     }
 
-    /** Starts both directions; the channels are validated by the caller. */
-    static ThreadedRelay start(SocketChannel a, SocketChannel b, SpliceOptions options) {
+    /**
+     * Starts both directions on {@code executor}, which must run both at once.
+     *
+     * @param a one channel, validated by the caller
+     * @param b the other channel
+     * @param options the transfer options
+     * @param executor runs the two directions
+     * @return the running relay
+     */
+    public static ThreadedRelay start(SocketChannel a, SocketChannel b, SpliceOptions options, Executor executor) {
         ThreadedRelay relay = new ThreadedRelay(a, b, options);
-        Runnable forward = () -> relay.pass(relay.aToB, b);
-        Runnable backward = () -> relay.pass(relay.bToA, a);
-        Optional<Executor> executor = options.executor();
-        if (executor.isEmpty()) {
-            Thread.ofPlatform().daemon().name("splice4j-relay-" + relay.id + "-a>b").start(forward);
-            Thread.ofPlatform().daemon().name("splice4j-relay-" + relay.id + "-b>a").start(backward);
-        } else {
-            relay.execute(executor.get(), forward);
-            relay.execute(executor.get(), backward);
-        }
+        relay.execute(executor, () -> relay.pass(a, b, relay.aToB));
+        relay.execute(executor, () -> relay.pass(b, a, relay.bToA));
         return relay;
     }
 
@@ -60,9 +64,9 @@ final class ThreadedRelay implements RelayHandle {
     }
 
     /** Runs one direction, then passes its end-of-stream on and leaves the other running. */
-    private void pass(Direction direction, SocketChannel target) {
+    private void pass(SocketChannel source, SocketChannel target, TransferRecord record) {
         try {
-            direction.run();
+            Transfers.sockets(source, target, options, record);
             target.shutdownOutput();
         } catch (IOException e) {
             fail(e);
@@ -89,9 +93,11 @@ final class ThreadedRelay implements RelayHandle {
         if (running.decrementAndGet() == 0) {
             closeChannels();
             IOException first = failure.get();
-            RelayResult.End end = first != null ? RelayResult.End.FAILED
+            RelayResult.End end = first instanceof InterruptedByTimeoutException ? RelayResult.End.IDLE_TIMEOUT
+                    : first != null ? RelayResult.End.FAILED
                     : closedByCaller ? RelayResult.End.CLOSED : RelayResult.End.COMPLETED;
-            completion.complete(new RelayResult(aToB.result(), bToA.result(), end, Optional.ofNullable(first)));
+            completion.complete(new RelayResult(aToB.result(), bToA.result(), end,
+                    end == RelayResult.End.FAILED ? Optional.of(first) : Optional.empty()));
         }
     }
 
@@ -99,7 +105,6 @@ final class ThreadedRelay implements RelayHandle {
         ChannelGuard.closeQuietly(a);
         ChannelGuard.closeQuietly(b);
     }
-
 
     @Override
     public CompletableFuture<RelayResult> completion() {
@@ -116,7 +121,7 @@ final class ThreadedRelay implements RelayHandle {
         return bToA.bytes();
     }
 
-    /** Closing both channels wakes both directions: a waiting zero-copy loop within 50 ms. */
+    /** Closing both channels wakes both directions within one tick. */
     @Override
     public void stop() {
         closedByCaller = true;

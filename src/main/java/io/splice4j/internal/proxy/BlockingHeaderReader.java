@@ -1,0 +1,103 @@
+package io.splice4j.internal.proxy;
+
+import io.splice4j.ProxyHeader;
+import io.splice4j.ProxyHeaderParser;
+import io.splice4j.ProxyProtocol;
+import io.splice4j.ProxyProtocolException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Reads a header from a blocking channel under a deadline.
+ *
+ * <p>The reads go through the channel's socket adaptor with {@code SO_TIMEOUT}: the JDK then waits
+ * for each read with the channel's blocking mode unchanged as seen from Java, parking a virtual
+ * thread instead of pinning its carrier. {@code SO_TIMEOUT} lives in the adaptor, not the kernel,
+ * and is put back afterwards.
+ */
+public final class BlockingHeaderReader {
+
+    private static final int CHUNK = 2048;
+
+    private BlockingHeaderReader() {
+    }
+
+    /**
+     * Reads until {@code parser} has a header.
+     *
+     * @param channel a connected channel in blocking mode
+     * @param timeout the time the whole header may take, positive
+     * @param parser a fresh parser
+     * @return the header and the bytes read past it
+     * @throws ProxyProtocolException if the bytes are no header, the stream ends first, or time runs out
+     * @throws IOException if a read fails
+     */
+    public static ProxyProtocol.Received read(SocketChannel channel, Duration timeout, ProxyHeaderParser parser)
+            throws IOException {
+        Socket socket = channel.socket();
+        // Never closed: closing the adaptor's stream would close the channel.
+        InputStream in = socket.getInputStream();
+        int previousTimeout = socket.getSoTimeout();
+        long start = System.nanoTime();
+        long timeoutNanos = saturatedNanos(timeout);
+        byte[] chunk = new byte[CHUNK];
+        try {
+            while (true) {
+                long left = timeoutNanos - (System.nanoTime() - start);
+                if (left <= 0) {
+                    throw timedOut(timeout, parser, null);
+                }
+                socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, Math.ceilDiv(left, 1_000_000L))));
+                int n;
+                try {
+                    n = in.read(chunk);
+                } catch (SocketTimeoutException e) {
+                    throw timedOut(timeout, parser, e);
+                }
+                if (n < 0) {
+                    throw new ProxyProtocolException("the peer ended the stream after " + parser.bytesConsumed()
+                            + " bytes, before a complete PROXY header");
+                }
+                ByteBuffer bytes = ByteBuffer.wrap(chunk, 0, n);
+                Optional<ProxyHeader> header = parser.feed(bytes);
+                if (header.isPresent()) {
+                    ByteBuffer past = ByteBuffer.allocate(bytes.remaining()).put(bytes).flip();
+                    return new ProxyProtocol.Received(header.get(), past);
+                }
+            }
+        } finally {
+            restoreTimeout(channel, socket, previousTimeout);
+        }
+    }
+
+    private static void restoreTimeout(SocketChannel channel, Socket socket, int timeout) throws SocketException {
+        try {
+            socket.setSoTimeout(timeout);
+        } catch (SocketException e) {
+            if (channel.isOpen()) {
+                throw e;
+            }
+            // Closed meanwhile: there is no timeout left to restore.
+        }
+    }
+
+    private static ProxyProtocolException timedOut(Duration timeout, ProxyHeaderParser parser, Exception cause) {
+        return new ProxyProtocolException("no complete PROXY header within " + timeout.toMillis() + " ms ("
+                + parser.bytesConsumed() + " bytes received)", cause);
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}
