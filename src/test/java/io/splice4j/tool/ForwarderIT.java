@@ -51,6 +51,17 @@ class ForwarderIT {
     }
 
     @Test
+    void aListenAddressInUseExits1WithAMessage() throws Exception {
+        try (ServerSocketChannel taken = ServerSocketChannel.open().bind(loopback(0));
+             ForwarderJar jar = new ForwarderJar("--listen", "127.0.0.1:" + taken.socket().getLocalPort(), "--connect",
+                     "127.0.0.1:1")) {
+            assertEquals(1, jar.await());
+            assertEquals("splice4j: can't start on /127.0.0.1:" + taken.socket().getLocalPort()
+                    + ": Address already in use\n", jar.stderr());
+        }
+    }
+
+    @Test
     void forwardsBothWaysWithZeroCopyAndSummarisesOnSigterm() throws Exception {
         long request = 32L << 20;
         long reply = 8L << 20;
