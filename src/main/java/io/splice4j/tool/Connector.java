@@ -8,20 +8,21 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
  * Takes an accepted client the rest of its way: connects it to the upstream on a virtual thread
  * (parked while the connect waits: no platform thread per connect), starts its relay, counts how it
- * ended and, with {@code --log-connections}, logs it. Failed connects are logged once per run.
+ * ended and, with {@code --log-connections}, logs it. Failed connects are logged through a {@link FailureLog}.
  */
 final class Connector {
 
     private final ForwarderArgs args;
     private final SpliceOptions options;
     private final ForwarderStats stats;
-    private final FailureRun failures = new FailureRun();
+    private final FailureLog failures = new FailureLog(Duration.ofSeconds(10));
     private final BiConsumer<Connection, Optional<RelayResult>> ended;
 
     /**
@@ -79,10 +80,6 @@ final class Connector {
     }
 
     private void connected(Connection connection, SocketChannel upstream) {
-        long run = failures.succeeded();
-        if (run > 0) {
-            ForwarderLog.info("connected to {0} again after {1} failed connects", args.connect(), run);
-        }
         if (args.logConnections()) {
             ForwarderLog.info("client {0}: connected to {1} from {2}", connection.clientAddress(), args.connect(),
                     local(upstream));
@@ -93,10 +90,10 @@ final class Connector {
         boolean timedOut = e instanceof SocketTimeoutException;
         stats.upstreamFailed(timedOut);
         String cause = timedOut ? "no answer within " + ForwarderArgs.format(args.connectTimeout()) : e.toString();
-        if (failures.failed()) {
-            ForwarderLog.warning("client {0}: can''t connect to {1}: {2}; closing the client (further failures are "
-                    + "counted, not logged, until a connect succeeds)", connection.clientAddress(), args.connect(),
-                    cause);
+        String note = failures.failed();
+        if (note != null) {
+            ForwarderLog.warning("client {0}: can''t connect to {1}: {2}; closing the client ({3})",
+                    connection.clientAddress(), args.connect(), cause, note);
         } else if (args.logConnections()) {
             ForwarderLog.info("client {0}: can''t connect to {1}: {2}; closing the client",
                     connection.clientAddress(), args.connect(), cause);

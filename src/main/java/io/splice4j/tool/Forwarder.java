@@ -66,9 +66,10 @@ public final class Forwarder {
         }
         out.println("splice4j: " + forwarder.describe());
         out.flush();
-        if (forwarder.limitExceedsFds()) {
-            ForwarderLog.warning("--max-connections is more than the open-files limit leaves room for: clients past "
-                    + "that are closed when fds run out (raise the limit with ulimit -n)");
+        if (forwarder.maxConnections() > forwarder.fdRoom()) {
+            ForwarderLog.warning("--max-connections {0} is more than the open-files limit leaves room for ({1}): "
+                    + "clients past that are closed when fds run out (raise the limit with ulimit -n)",
+                    forwarder.maxConnections(), forwarder.fdRoom());
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -37,7 +37,7 @@ final class ForwarderServer implements AutoCloseable {
     private final ConnectionLimit limit;
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final ForwarderStats stats = new ForwarderStats();
-    private final FailureRun acceptFailures = new FailureRun();
+    private final FailureLog acceptFailures = new FailureLog(Duration.ofSeconds(10));
     private final Connector connector;
     private final Consumer<RelayResult> onRelayEnd;
     private final Thread acceptor;
@@ -95,9 +95,14 @@ final class ForwarderServer implements AutoCloseable {
                 + (Splice.zeroCopy() ? "on" : "off (" + Splice.zeroCopyUnavailableReason().orElse("?") + ")");
     }
 
-    /** Whether {@code --max-connections} asks for more than the open-files limit leaves room for. */
-    boolean limitExceedsFds() {
-        return limit.max() > budget.maxConnections();
+    /** The most connections served at once. */
+    int maxConnections() {
+        return limit.max();
+    }
+
+    /** How many connections the open-files limit leaves room for. */
+    int fdRoom() {
+        return budget.maxConnections();
     }
 
     /** What the forwarder has done so far, for people. */
@@ -128,10 +133,6 @@ final class ForwarderServer implements AutoCloseable {
                 }
                 limit.opened();
                 stats.accepted();
-                long failures = acceptFailures.succeeded();
-                if (failures > 0) {
-                    ForwarderLog.info("accepting again after {0} failed accepts", failures);
-                }
                 Connection connection = new Connection(client);
                 open.add(connection);
                 connector.start(connection);
@@ -157,9 +158,10 @@ final class ForwarderServer implements AutoCloseable {
 
     private void acceptFailed(IOException e) throws InterruptedException {
         // EMFILE and friends: the client stays in the backlog, so retrying at once would spin.
-        if (acceptFailures.failed()) {
-            ForwarderLog.warning("accept failed: {0}; retrying as connections end; clients already connected go on",
-                    e.toString());
+        String note = acceptFailures.failed();
+        if (note != null) {
+            ForwarderLog.warning("accept failed: {0}; retrying as connections end, clients already connected go on "
+                    + "({1})", e.toString(), note);
         }
         limit.awaitRelease(ACCEPT_RETRY_MILLIS);
     }

@@ -281,6 +281,11 @@ class ForwarderIT {
             assertTrue(jar.stdout().contains("splice4j summary: " + clients + " connections"), jar.stdout());
             assertFalse(jar.stdout().contains("(" + clients + " completed"), "96 fds can't serve them all: "
                     + jar.stdout());
+            assertTrue(jar.stderr().contains("--max-connections " + clients + " is more than the open-files limit leaves "
+                    + "room for (1)"), jar.stderr());
+            // That warning, and a line each for failed accepts and connects: out of fds they alternate
+            // with successes by the client, and are logged at most once per 10 s.
+            assertTrue(jar.stderr().lines().count() <= 3, jar.stderr());
             System.out.println("with 96 fds: " + jar.stdout().lines().filter(l -> !l.startsWith("splice4j: forwarding"))
                     .toList() + "; log lines: " + jar.stderr().lines().count());
             server.interrupt();
