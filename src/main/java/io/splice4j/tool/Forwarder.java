@@ -2,6 +2,7 @@ package io.splice4j.tool;
 
 import io.splice4j.Splice;
 import io.splice4j.SpliceMode;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -19,8 +20,8 @@ public final class Forwarder {
     }
 
     /**
-     * Runs the command. Exits 2 with the usage on bad arguments; a forwarder runs until SIGINT or
-     * SIGTERM, then prints a summary and exits 0.
+     * Runs the command. Exits 2 with the usage on bad arguments, 1 if the forwarder can't start; a
+     * forwarder runs until SIGINT or SIGTERM, then prints a summary and exits 0.
      *
      * @param args the command line
      * @throws Exception if the self-check or the forwarder can't start
@@ -55,12 +56,20 @@ public final class Forwarder {
         // Load the time zone rules now, which the log format needs: loading them later, when the
         // process may be out of fds, would fail.
         ZoneId.systemDefault().getRules();
-        ForwarderServer forwarder = ForwarderServer.start(args, result -> { });
+        ForwarderServer forwarder;
+        try {
+            forwarder = ForwarderServer.start(args, result -> { });
+        } catch (IOException e) {
+            System.err.println("splice4j: can't start on " + args.listen() + ": " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         out.println("splice4j: " + forwarder.describe());
         out.flush();
-        if (forwarder.limitExceedsFds()) {
-            ForwarderLog.warning("--max-connections is more than the open-files limit leaves room for: clients past "
-                    + "that are closed when fds run out (raise the limit with ulimit -n)");
+        if (forwarder.maxConnections() > forwarder.fdRoom()) {
+            ForwarderLog.warning("--max-connections {0} is more than the open-files limit leaves room for ({1}): "
+                    + "clients past that are closed when fds run out (raise the limit with ulimit -n)",
+                    forwarder.maxConnections(), forwarder.fdRoom());
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -23,7 +23,15 @@ final class ForwarderLog {
 
     private static void log(Level level, String format, Object... arguments) {
         try {
-            LOG.log(level, format, arguments);
+            Object[] plain = arguments.clone();
+            for (int i = 0; i < plain.length; i++) {
+                if (plain[i] instanceof Long || plain[i] instanceof Integer) {
+                    // The message format would group digits by locale (13,552,400): logs are read by
+                    // scripts too.
+                    plain[i] = plain[i].toString();
+                }
+            }
+            LOG.log(level, format, plain);
         } catch (RuntimeException | Error e) {
             // Nothing better to do with it.
         }

@@ -1,26 +1,25 @@
 package io.splice4j.tool;
 
-import io.splice4j.Relay;
 import io.splice4j.RelayResult;
 import io.splice4j.Splice;
 import io.splice4j.SpliceOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A TCP forwarder: accepts clients up to a limit, connects each to the upstream address on a
- * virtual thread, and joins the two with a {@link Relay} run by a {@link RelayRunner}. One failed
- * connection is closed (and counted); the forwarder goes on.
+ * A TCP forwarder: accepts clients up to a {@link ConnectionLimit}, hands each to the
+ * {@link Connector}, which joins it to the upstream with a relay run by a {@link RelayRunner}, and
+ * closes whatever is still open when it is closed. One failed connection is closed (and counted);
+ * the forwarder goes on.
  */
 final class ForwarderServer implements AutoCloseable {
 
@@ -34,13 +33,12 @@ final class ForwarderServer implements AutoCloseable {
     private final ForwarderArgs args;
     private final ServerSocketChannel server;
     private final RelayRunner runner;
-    private final SpliceOptions options;
     private final FdBudget budget;
     private final ConnectionLimit limit;
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final ForwarderStats stats = new ForwarderStats();
-    private final FailureRun acceptFailures = new FailureRun();
-    private final FailureRun connectFailures = new FailureRun();
+    private final FailureLog acceptFailures = new FailureLog(Duration.ofSeconds(10));
+    private final Connector connector;
     private final Consumer<RelayResult> onRelayEnd;
     private final Thread acceptor;
 
@@ -54,7 +52,7 @@ final class ForwarderServer implements AutoCloseable {
         this.onRelayEnd = onRelayEnd;
         SpliceOptions.Builder builder = SpliceOptions.builder().mode(args.mode()).chunkSize(args.chunkSize());
         args.idleTimeout().ifPresent(builder::idleTimeout);
-        this.options = runner.options(builder.build());
+        this.connector = new Connector(args, runner.options(builder.build()), stats, this::ended);
         this.acceptor = Thread.ofPlatform().name("splice4j-acceptor").unstarted(this::acceptLoop);
     }
 
@@ -97,9 +95,14 @@ final class ForwarderServer implements AutoCloseable {
                 + (Splice.zeroCopy() ? "on" : "off (" + Splice.zeroCopyUnavailableReason().orElse("?") + ")");
     }
 
-    /** Whether {@code --max-connections} asks for more than the open-files limit leaves room for. */
-    boolean limitExceedsFds() {
-        return limit.max() > budget.maxConnections();
+    /** The most connections served at once. */
+    int maxConnections() {
+        return limit.max();
+    }
+
+    /** How many connections the open-files limit leaves room for. */
+    int fdRoom() {
+        return budget.maxConnections();
     }
 
     /** What the forwarder has done so far, for people. */
@@ -130,14 +133,9 @@ final class ForwarderServer implements AutoCloseable {
                 }
                 limit.opened();
                 stats.accepted();
-                long failures = acceptFailures.succeeded();
-                if (failures > 0) {
-                    ForwarderLog.info("accepting again after {0} failed accepts", failures);
-                }
                 Connection connection = new Connection(client);
                 open.add(connection);
-                // Connecting can take up to the connect timeout: a virtual thread waits for it parked.
-                Thread.ofVirtual().name("splice4j-connect").start(() -> connect(connection));
+                connector.start(connection);
             }
         } catch (InterruptedException e) {
             // Nobody interrupts the acceptor but close(), which stops accepting anyway.
@@ -160,90 +158,18 @@ final class ForwarderServer implements AutoCloseable {
 
     private void acceptFailed(IOException e) throws InterruptedException {
         // EMFILE and friends: the client stays in the backlog, so retrying at once would spin.
-        if (acceptFailures.failed()) {
-            ForwarderLog.warning("accept failed: {0}; retrying as connections end; clients already connected go on",
-                    e.toString());
+        String note = acceptFailures.failed();
+        if (note != null) {
+            ForwarderLog.warning("accept failed: {0}; retrying as connections end, clients already connected go on "
+                    + "({1})", e.toString(), note);
         }
         limit.awaitRelease(ACCEPT_RETRY_MILLIS);
     }
 
-    private void connect(Connection connection) {
-        SocketChannel upstream = null;
-        try {
-            upstream = SocketChannel.open();
-            if (!connection.upstream(upstream)) {
-                throw new AsynchronousCloseException();
-            }
-            upstream.socket().connect(args.connect(),
-                    (int) Math.min(Integer.MAX_VALUE, args.connectTimeout().toMillis()));
-            Relay relay = Splice.relay(connection.client(), upstream, options);
-            connected(connection, upstream);
-            relay.completion().thenAccept(result -> ended(connection, result));
-            if (!connection.relay(relay)) {
-                relay.close();
-            }
-        } catch (Exception | LinkageError e) {
-            // Out of fds even loading a class may fail: the client must still be closed.
-            // Counted and logged before the client sees its connection end, which may be the
-            // moment it stops the forwarder.
-            if (connection.isClosed()) {
-                stats.closedWhileConnecting();
-            } else {
-                connectFailed(connection, e);
-            }
-            Connection.closeQuietly(upstream);
-            connection.close();
-            finish(connection);
-        }
-    }
-
-    private void connected(Connection connection, SocketChannel upstream) {
-        long failures = connectFailures.succeeded();
-        if (failures > 0) {
-            ForwarderLog.info("connected to {0} again after {1} failed connects", args.connect(), failures);
-        }
-        if (args.logConnections()) {
-            ForwarderLog.info("client {0}: connected to {1} from {2}", connection.clientAddress(), args.connect(),
-                    local(upstream));
-        }
-    }
-
-    private void connectFailed(Connection connection, Throwable e) {
-        boolean timedOut = e instanceof SocketTimeoutException;
-        stats.upstreamFailed(timedOut);
-        String cause = timedOut ? "no answer within " + ForwarderArgs.format(args.connectTimeout()) : e.toString();
-        if (connectFailures.failed()) {
-            ForwarderLog.warning("client {0}: can''t connect to {1}: {2}; closing the client (further failures are "
-                    + "counted, not logged, until a connect succeeds)", connection.clientAddress(), args.connect(),
-                    cause);
-        } else if (args.logConnections()) {
-            ForwarderLog.info("client {0}: can''t connect to {1}: {2}; closing the client",
-                    connection.clientAddress(), args.connect(), cause);
-        }
-    }
-
-    private void ended(Connection connection, RelayResult result) {
-        stats.record(result);
-        if (args.logConnections()) {
-            ForwarderLog.info("client {0}: {1}{2}, {3} bytes to upstream ({4}), {5} bytes back ({6})",
-                    connection.clientAddress(), result.end(), result.failure().map(f -> " (" + f + ")").orElse(""),
-                    result.aToB().bytes(), result.aToB().path(), result.bToA().bytes(), result.bToA().path());
-        }
-        finish(connection);
-        onRelayEnd.accept(result);
-    }
-
-    private void finish(Connection connection) {
+    private void ended(Connection connection, Optional<RelayResult> result) {
         open.remove(connection);
         limit.release();
-    }
-
-    private static String local(SocketChannel channel) {
-        try {
-            return String.valueOf(channel.getLocalAddress());
-        } catch (IOException e) {
-            return "(closed)";
-        }
+        result.ifPresent(onRelayEnd);
     }
 
     /** Stops accepting, closes every connection, and returns when all have ended. */

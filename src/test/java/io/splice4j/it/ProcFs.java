@@ -30,6 +30,18 @@ public final class ProcFs {
     }
 
     /**
+     * Counts a process's open fds other than pipes. A forwarder's engine keeps empty pipes pooled
+     * for later relays (how many depends on how many directions a loop ran at once), so comparing
+     * these shows leaked sockets without counting the pool.
+     *
+     * @param pid the process
+     * @return the count
+     */
+    public static long fdCountExceptPipes(long pid) {
+        return fds(pid).values().stream().filter(target -> !target.startsWith("pipe:")).count();
+    }
+
+    /**
      * Lists a process's fds.
      *
      * @param pid the process

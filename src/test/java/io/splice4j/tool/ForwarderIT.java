@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.splice4j.it.ProcFs;
 import io.splice4j.support.Digest;
 import io.splice4j.support.Payload;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -45,6 +47,17 @@ class ForwarderIT {
             assertTrue(stderr.startsWith("splice4j: "), stderr);
             assertTrue(stderr.contains("usage: java -jar splice4j.jar"), stderr);
             assertFalse(stderr.contains("Exception") || stderr.contains("\tat "), "no stack trace: " + stderr);
+        }
+    }
+
+    @Test
+    void aListenAddressInUseExits1WithAMessage() throws Exception {
+        try (ServerSocketChannel taken = ServerSocketChannel.open().bind(loopback(0));
+             ForwarderJar jar = new ForwarderJar("--listen", "127.0.0.1:" + taken.socket().getLocalPort(), "--connect",
+                     "127.0.0.1:1")) {
+            assertEquals(1, jar.await());
+            assertEquals("splice4j: can't start on /127.0.0.1:" + taken.socket().getLocalPort()
+                    + ": Address already in use\n", jar.stderr());
         }
     }
 
@@ -107,6 +120,47 @@ class ForwarderIT {
             assertEquals(0, jar.terminate());
             assertTrue(jar.stdout().contains("3 connections (3 completed, 0 failed"), jar.stdout());
             assertEquals("", jar.stderr(), "nothing logged per connection by default");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void withoutAnEngineRelaysRunOnVirtualThreads() throws Exception {
+        int connections = 500;
+        List<SocketChannel> clients = new ArrayList<>();
+        try (EchoServer echo = new EchoServer();
+             ForwarderJar jar = new ForwarderJar(List.of(), List.of("-Dsplice4j.mode=portable"), "--listen",
+                     "127.0.0.1:0", "--connect", "127.0.0.1:" + echo.port())) {
+            String banner = jar.nextLine();
+            assertTrue(banner.contains(", mode AUTO, virtual threads (no engine without zero-copy), max connections "),
+                    banner);
+            assertTrue(banner.endsWith(", zero-copy off (disabled by -Dsplice4j.mode=portable)"), banner);
+            int threadsListening = ProcFs.threads(jar.pid());
+            try {
+                for (int i = 0; i < connections; i++) {
+                    SocketChannel client = SocketChannel.open(loopback(ForwarderJar.port(banner)));
+                    clients.add(client);
+                    Wire.roundTrip(client, i);
+                }
+                int threadsHolding = ProcFs.threads(jar.pid());
+                System.out.printf("portable forwarder: %d threads listening, %d holding %d connections%n",
+                        threadsListening, threadsHolding, connections);
+                // Virtual threads: a carrier per core and the JDK's pollers, not a thread per relay.
+                assertTrue(threadsHolding - threadsListening <= 8, threadsListening + " -> " + threadsHolding);
+                for (SocketChannel client : clients) {
+                    client.shutdownOutput();
+                    assertEquals(-1, client.read(java.nio.ByteBuffer.allocate(1)));
+                }
+            } finally {
+                for (SocketChannel client : clients) {
+                    client.close();
+                }
+            }
+            assertTrue(echo.awaitNoneOpen(10));
+            assertEquals(0, jar.terminate(), jar.stderr());
+            String summary = jar.stdout();
+            assertTrue(summary.contains(connections + " connections (" + connections + " completed, 0 failed"), summary);
+            assertTrue(summary.contains("directions by path: ZERO_COPY=0 PORTABLE=" + 2 * connections), summary);
         }
     }
 
@@ -227,6 +281,11 @@ class ForwarderIT {
             assertTrue(jar.stdout().contains("splice4j summary: " + clients + " connections"), jar.stdout());
             assertFalse(jar.stdout().contains("(" + clients + " completed"), "96 fds can't serve them all: "
                     + jar.stdout());
+            assertTrue(jar.stderr().contains("--max-connections " + clients + " is more than the open-files limit leaves "
+                    + "room for (1)"), jar.stderr());
+            // That warning, and a line each for failed accepts and connects: out of fds they alternate
+            // with successes by the client, and are logged at most once per 10 s.
+            assertTrue(jar.stderr().lines().count() <= 3, jar.stderr());
             System.out.println("with 96 fds: " + jar.stdout().lines().filter(l -> !l.startsWith("splice4j: forwarding"))
                     .toList() + "; log lines: " + jar.stderr().lines().count());
             server.interrupt();

@@ -24,6 +24,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The packaged forwarder under load and at its limits: thousands of connections on a few threads,
@@ -93,6 +95,7 @@ class ForwarderLimitsIT {
                 assertTrue(most <= idleJvmThreads + 2 * CORES + 8, most + " threads, an idle JVM has " + idleJvmThreads);
 
                 assertEquals(0, jar.terminate(), jar.stderr());
+                System.out.println(jar.stdout());
                 assertTrue(jar.stdout().contains((connections + 1) + " connections (" + (connections + 1) + " completed, "
                         + "0 failed, 0 closed at shutdown, 0 upstream connect failures, 0 idle timeouts)"), jar.stdout());
                 assertEquals("", jar.stderr(), "nothing logged");
@@ -159,12 +162,14 @@ class ForwarderLimitsIT {
         }
     }
 
-    @Test
+    /** On the forwarder's engine, and on virtual threads where there is none. */
+    @ParameterizedTest(name = "JVM options [{0}]")
+    @ValueSource(strings = {"", "-Dsplice4j.mode=portable"})
     @Timeout(60)
-    void anIdleConnectionIsClosedAfterTheIdleTimeoutAndABusyOneIsNot() throws Exception {
+    void anIdleConnectionIsClosedAfterTheIdleTimeoutAndABusyOneIsNot(String jvmOptions) throws Exception {
         try (EchoServer echo = new EchoServer();
-             ForwarderJar jar = new ForwarderJar("--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + echo.port(),
-                     "--idle-timeout", "1s")) {
+             ForwarderJar jar = new ForwarderJar(List.of(), jvmOptions.isEmpty() ? List.of() : List.of(jvmOptions),
+                     "--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + echo.port(), "--idle-timeout", "1s")) {
             InetSocketAddress forwarder = loopback(jar.awaitListening());
             try (SocketChannel idle = SocketChannel.open(forwarder); SocketChannel busy = SocketChannel.open(forwarder)) {
                 Wire.roundTrip(idle, 1);
@@ -185,7 +190,7 @@ class ForwarderLimitsIT {
                 double seconds = (System.nanoTime() - idleSince) / 1e9;
                 assertTrue(echo.awaitOpenAtMost(1, 2.0 - seconds), "the upstream side of the idle one is closed too");
                 seconds = (System.nanoTime() - idleSince) / 1e9;
-                System.out.printf("idle connection closed after %.2f s (--idle-timeout 1s)%n", seconds);
+                System.out.printf("idle connection closed after %.2f s (--idle-timeout 1s) [%s]%n", seconds, jvmOptions);
                 assertTrue(seconds >= 0.95 && seconds <= 2.0, "closed after " + seconds + " s");
 
                 busyClient.join(TimeUnit.SECONDS.toMillis(20));

@@ -1,0 +1,120 @@
+package io.splice4j.tool;
+
+import io.splice4j.Relay;
+import io.splice4j.RelayResult;
+import io.splice4j.Splice;
+import io.splice4j.SpliceOptions;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+
+/**
+ * Takes an accepted client the rest of its way: connects it to the upstream on a virtual thread
+ * (parked while the connect waits: no platform thread per connect), starts its relay, counts how it
+ * ended and, with {@code --log-connections}, logs it. Failed connects are logged through a {@link FailureLog}.
+ */
+final class Connector {
+
+    private final ForwarderArgs args;
+    private final SpliceOptions options;
+    private final ForwarderStats stats;
+    private final FailureLog failures = new FailureLog(Duration.ofSeconds(10));
+    private final BiConsumer<Connection, Optional<RelayResult>> ended;
+
+    /**
+     * @param ended hears once of every connection that ended, with its relay's result if it had one
+     */
+    Connector(ForwarderArgs args, SpliceOptions options, ForwarderStats stats,
+            BiConsumer<Connection, Optional<RelayResult>> ended) {
+        this.args = args;
+        this.options = options;
+        this.stats = stats;
+        this.ended = ended;
+    }
+
+    /** Starts connecting {@code connection} on a virtual thread of its own. */
+    void start(Connection connection) {
+        try {
+            Thread.ofVirtual().name("splice4j-connect").start(() -> connect(connection));
+        } catch (RuntimeException | OutOfMemoryError e) {
+            ForwarderLog.warning("can''t start a thread to connect client {0}: {1}; closing the client",
+                    connection.clientAddress(), e.toString());
+            stats.upstreamFailed(false);
+            connection.close();
+            ended.accept(connection, Optional.empty());
+        }
+    }
+
+    private void connect(Connection connection) {
+        SocketChannel upstream = null;
+        try {
+            upstream = SocketChannel.open();
+            if (!connection.upstream(upstream)) {
+                throw new AsynchronousCloseException();
+            }
+            upstream.socket().connect(args.connect(),
+                    (int) Math.min(Integer.MAX_VALUE, args.connectTimeout().toMillis()));
+            Relay relay = Splice.relay(connection.client(), upstream, options);
+            connected(connection, upstream);
+            relay.completion().thenAccept(result -> relayEnded(connection, result));
+            if (!connection.relay(relay)) {
+                relay.close();
+            }
+        } catch (Exception | LinkageError e) {
+            // Out of fds even loading a class may fail: the client must still be closed. Counted
+            // and logged before the client sees its connection end, which may be the moment it
+            // stops the forwarder.
+            if (connection.isClosed()) {
+                stats.closedWhileConnecting();
+            } else {
+                connectFailed(connection, e);
+            }
+            Connection.closeQuietly(upstream);
+            connection.close();
+            ended.accept(connection, Optional.empty());
+        }
+    }
+
+    private void connected(Connection connection, SocketChannel upstream) {
+        if (args.logConnections()) {
+            ForwarderLog.info("client {0}: connected to {1} from {2}", connection.clientAddress(), args.connect(),
+                    local(upstream));
+        }
+    }
+
+    private void connectFailed(Connection connection, Throwable e) {
+        boolean timedOut = e instanceof SocketTimeoutException;
+        stats.upstreamFailed(timedOut);
+        String cause = timedOut ? "no answer within " + ForwarderArgs.format(args.connectTimeout()) : e.toString();
+        String note = failures.failed();
+        if (note != null) {
+            ForwarderLog.warning("client {0}: can''t connect to {1}: {2}; closing the client ({3})",
+                    connection.clientAddress(), args.connect(), cause, note);
+        } else if (args.logConnections()) {
+            ForwarderLog.info("client {0}: can''t connect to {1}: {2}; closing the client",
+                    connection.clientAddress(), args.connect(), cause);
+        }
+    }
+
+    private void relayEnded(Connection connection, RelayResult result) {
+        stats.record(result);
+        if (args.logConnections()) {
+            ForwarderLog.info("client {0}: {1}{2}, {3} bytes to upstream ({4}), {5} bytes back ({6})",
+                    connection.clientAddress(), result.end(), result.failure().map(f -> " (" + f + ")").orElse(""),
+                    result.aToB().bytes(), result.aToB().path(), result.bToA().bytes(), result.bToA().path());
+        }
+        ended.accept(connection, Optional.of(result));
+    }
+
+    private static String local(SocketChannel channel) {
+        try {
+            return String.valueOf(channel.getLocalAddress());
+        } catch (IOException e) {
+            return "(closed)";
+        }
+    }
+}
