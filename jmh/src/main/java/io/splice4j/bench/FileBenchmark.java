@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Files (issue 7): {@link #size} bytes between a file in {@code java.io.tmpdir} (/tmp) and a
+ * Files: {@link #size} bytes between a file in {@code java.io.tmpdir} (/tmp) and a
  * loopback connection, per operation, on the benchmark thread, with the page cache warm.
  *
  * <ul>

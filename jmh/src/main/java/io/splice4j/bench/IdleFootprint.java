@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 import javax.management.ObjectName;
 
 /**
- * Idle footprint (issue 5): what relays that carry nothing cost while they wait, per relay. Not a
+ * Idle footprint: what relays that carry nothing cost while they wait, per relay. Not a
  * JMH benchmark: the far ends of 9 000 relays must live in another process (fd limit), so this is a
  * main that the suite runs in a JVM of its own after JMH, and that forks {@link FarEnds}:
  *

@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * event loop (one loop thread for everything), level-triggered (4.2's only mode), default pipe
  * (64 KiB) and read sizes, the splice queued on the source before any byte arrives.
  *
- * <p>Used the obvious way it loses the stream's tail (DESIGN-NOTES): when the FIN arrives with data
+ * <p>Used the obvious way it loses the stream's tail (jmh/README.md, "Netty"): when the FIN arrives with data
  * still queued, Netty shuts the input and, without half-closure, closes the channel, failing the
  * splice. So the source allows half-closure, and when Netty then drops it from epoll it is
  * re-registered (see {@link SourceGuard}), so the event loop goes on splicing what is still in the

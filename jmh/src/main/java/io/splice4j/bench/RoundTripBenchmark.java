@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Small-message ping-pong through a relay (issue 4): where does splicing stop paying? The client
+ * Small-message ping-pong through a relay: where does splicing stop paying? The client
  * (the benchmark thread) writes one {@link #message}-byte message and reads the echo back before it
  * sends the next; an {@link Echo} thread on the far side returns each message. With a relay the
  * path is client → relay → echo → relay → client, over two loopback connections; the baseline
