@@ -39,7 +39,7 @@ record ForwarderArgs(InetSocketAddress listen, InetSocketAddress connect, Splice
               --listen HOST:PORT    accept TCP clients here (port 0 picks a free port)
               --connect HOST:PORT   for each client, connect here and relay both ways
               --mode MODE           auto (default: zero-copy where possible), zero-copy (fail if not), portable
-              --chunk-size SIZE     bytes per splice call and pipe size, e.g. 65536, 64k, 1m (default 1m)
+              --chunk-size SIZE     bytes per splice call and pipe size, e.g. 65536, 64k, 1m (default 256k)
               --loops N             event-loop threads that run the relays (default: one per core)
               --max-connections N   clients served at once; past it the forwarder stops accepting and
                                     clients wait in the listen backlog (default: what the open-files
@@ -65,7 +65,7 @@ record ForwarderArgs(InetSocketAddress listen, InetSocketAddress connect, Splice
         InetSocketAddress listen = null;
         InetSocketAddress connect = null;
         SpliceMode mode = SpliceMode.AUTO;
-        int chunkSize = 1 << 20;
+        int chunkSize = 256 << 10;
         int loops = Runtime.getRuntime().availableProcessors();
         OptionalInt maxConnections = OptionalInt.empty();
         Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;

@@ -31,7 +31,7 @@ class ForwarderArgsTest {
     void defaults() {
         ForwarderArgs args = ForwarderArgs.parse(new String[] {"--listen", "localhost:1", "--connect", "localhost:2"});
         assertEquals(SpliceMode.AUTO, args.mode());
-        assertEquals(1 << 20, args.chunkSize());
+        assertEquals(256 << 10, args.chunkSize());
         assertEquals(Runtime.getRuntime().availableProcessors(), args.loops());
         assertEquals(OptionalInt.empty(), args.maxConnections(), "from the fd limit");
         assertEquals(Duration.ofSeconds(10), args.connectTimeout());
@@ -100,7 +100,7 @@ class ForwarderArgsTest {
             "--max-connections", "--connect-timeout", "--idle-timeout", "--log-connections", "--self-check", "--help"}) {
             assertTrue(ForwarderArgs.USAGE.contains(option), option);
         }
-        for (String fact : new String[] {"(default 1m)", "(default: one per core)", "(default: what the open-files",
+        for (String fact : new String[] {"(default 256k)", "(default: one per core)", "(default: what the open-files",
             "(default 10s)", "(default: none", "(default: off", "Durations need a unit: 500ms, 30s, 5m, 1h"}) {
             assertTrue(ForwarderArgs.USAGE.contains(fact), fact);
         }
