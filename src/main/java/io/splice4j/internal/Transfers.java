@@ -42,6 +42,7 @@ public final class Transfers {
      */
     public static SpliceResult sockets(SocketChannel source, SocketChannel target, SpliceOptions options,
             TransferRecord record) throws IOException {
+        record.between(source, target);
         return run(options.mode(), record,
                 () -> BlockingSplice.sockets(source, target, options, record, SharedEngine.coreOrNull()),
                 () -> BlockingCopy.sockets(source, target, options.chunkSize(), record));
@@ -56,6 +57,7 @@ public final class Transfers {
     public static SpliceResult fileToSocket(FileChannel source, long position, long count, SocketChannel target,
             SpliceOptions options) throws IOException {
         TransferRecord record = newRecord(options);
+        record.between(source, target);
         return run(options.mode(), record,
                 () -> BlockingSplice.fileToSocket(source, position, count, target, options, record,
                         SharedEngine.coreOrNull()),
@@ -71,6 +73,7 @@ public final class Transfers {
     public static SpliceResult socketToFile(SocketChannel source, FileChannel target, long position, long count,
             SpliceOptions options) throws IOException {
         TransferRecord record = newRecord(options);
+        record.between(source, target);
         return run(options.mode(), record,
                 () -> BlockingSplice.socketToFile(source, target, position, count, options, record,
                         SharedEngine.coreOrNull()),

@@ -4,6 +4,7 @@ import io.splice4j.Relay;
 import io.splice4j.RelayResult;
 import io.splice4j.Splice;
 import io.splice4j.SpliceOptions;
+import io.splice4j.internal.jmx.Jmx;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -12,10 +13,12 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * A TCP forwarder: accepts clients up to a limit, connects each to the upstream address on a
@@ -43,6 +46,7 @@ final class ForwarderServer implements AutoCloseable {
     private final FailureRun connectFailures = new FailureRun();
     private final Consumer<RelayResult> onRelayEnd;
     private final Thread acceptor;
+    private Jmx.Registration mbean;
 
     private ForwarderServer(ForwarderArgs args, ServerSocketChannel server, RelayRunner runner, FdBudget budget,
             ConnectionLimit limit, Consumer<RelayResult> onRelayEnd) {
@@ -70,6 +74,7 @@ final class ForwarderServer implements AutoCloseable {
             ConnectionLimit limit = new ConnectionLimit(args.maxConnections().orElse(budget.maxConnections()));
             server = ServerSocketChannel.open().bind(args.listen(), Math.max(MIN_BACKLOG, limit.max()));
             ForwarderServer forwarder = new ForwarderServer(args, server, runner, budget, limit, onRelayEnd);
+            forwarder.mbean = forwarder.registerMBean();
             forwarder.acceptor.start();
             return forwarder;
         } catch (IOException | RuntimeException e) {
@@ -79,6 +84,14 @@ final class ForwarderServer implements AutoCloseable {
             runner.close();
             throw e;
         }
+    }
+
+    /** {@code io.splice4j:type=Forwarder,name=<listen address>}: the summary's counters, live. */
+    private Jmx.Registration registerMBean() throws IOException {
+        Map<String, LongSupplier> counters = stats.counters();
+        counters.put("OpenConnections", open::size);
+        counters.put("LimitReached", limit::episodes);
+        return Jmx.registerCounters("Forwarder", address().getHostString() + ":" + address().getPort(), counters);
     }
 
     /** The address clients connect to. */
@@ -273,6 +286,7 @@ final class ForwarderServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             runner.close();
+            mbean.close();
         }
     }
 }
