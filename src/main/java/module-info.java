@@ -6,10 +6,9 @@ module io.splice4j {
     exports io.splice4j;
     exports io.splice4j.linux;
 
-    // The MBeans (io.splice4j.internal.jmx) and the forwarder's self-check use it where present and
-    // cope without it; the MXBean interfaces must be accessible to it.
+    // The MBeans (io.splice4j.internal.jmx, dynamic, so nothing is exported to it) and the
+    // forwarder's self-check use it where present and cope without it.
     requires static java.management;
-    exports io.splice4j.internal.jmx to java.management;
 
     // The io.splice4j.Transfer, Relay and Engine events; every JDK build ships the module.
     requires jdk.jfr;

@@ -13,6 +13,7 @@ public final class IdleTimeoutException extends InterruptedByTimeoutException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The bytes delivered to the target before the transfer ended. */
     private final long bytesDelivered;
     private final transient Duration timeout;
 

@@ -38,9 +38,15 @@ final class ForwarderJar implements AutoCloseable {
 
     /** Runs the jar behind {@code prefix}, a command such as {@code prlimit ... --}. */
     ForwarderJar(List<String> prefix, String... args) throws IOException {
+        this(prefix, List.of(), args);
+    }
+
+    /** Runs the jar behind {@code prefix}, with {@code jvmOptions} before {@code -jar}. */
+    ForwarderJar(List<String> prefix, List<String> jvmOptions, String... args) throws IOException {
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", JAR.toString()));
         command.addAll(List.of(args));
         assertTrue(Files.isRegularFile(JAR), "the packaged jar exists: " + JAR);
         process = new ProcessBuilder(command).start();

@@ -1,5 +1,6 @@
 package io.splice4j.internal.jmx;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import javax.management.Attribute;
@@ -13,8 +14,8 @@ import javax.management.MBeanOperationInfo;
 import javax.management.MBeanConstructorInfo;
 
 /**
- * Read-only {@code long} attributes read from suppliers: an MBean for code (the forwarder) whose
- * package is not exported to {@code java.management}, so that no interface must be.
+ * Read-only {@code long} attributes read from suppliers when asked. A dynamic MBean, not an MXBean
+ * interface, so that no package of the library must be exported to {@code java.management}.
  */
 final class CountersBean implements DynamicMBean {
 
@@ -22,8 +23,8 @@ final class CountersBean implements DynamicMBean {
     private final MBeanInfo info;
 
     CountersBean(String description, Map<String, LongSupplier> counters) {
-        this.counters = Map.copyOf(counters);
-        MBeanAttributeInfo[] attributes = counters.keySet().stream().sorted()
+        this.counters = new LinkedHashMap<>(counters);
+        MBeanAttributeInfo[] attributes = counters.keySet().stream()
                 .map(name -> new MBeanAttributeInfo(name, "long", name, true, false, false))
                 .toArray(MBeanAttributeInfo[]::new);
         this.info = new MBeanInfo(CountersBean.class.getName(), description, attributes,

@@ -1,7 +1,12 @@
 package io.splice4j.internal.jmx;
 
+import io.splice4j.FallbackReason;
+import io.splice4j.TransferPath;
 import io.splice4j.internal.EngineStats;
+import io.splice4j.internal.Metrics;
 import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
@@ -11,7 +16,6 @@ import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
-import javax.management.StandardMBean;
 
 /** Registers the library's MBeans on the platform MBean server; only {@link Jmx} calls it. */
 final class PlatformBeans {
@@ -24,16 +28,51 @@ final class PlatformBeans {
         ObjectName name = new ObjectName("io.splice4j:type=Metrics");
         if (!server.isRegistered(name)) {
             try {
-                server.registerMBean(new StandardMBean(new MetricsView(), MetricsMXBean.class, true), name);
+                server.registerMBean(new CountersBean("splice4j library-wide counters", metrics()), name);
             } catch (InstanceAlreadyExistsException raced) {
                 // Another class loader's copy of the library got there first; its counters stay visible.
             }
         }
     }
 
+    /** The counters of {@code Splice.metrics()}, each attribute read from a fresh snapshot. */
+    private static Map<String, LongSupplier> metrics() {
+        Map<String, LongSupplier> counters = new LinkedHashMap<>();
+        for (TransferPath path : TransferPath.values()) {
+            String suffix = camel(path.name());
+            counters.put("TransfersStarted" + suffix, () -> Metrics.snapshot().transfersStarted(path));
+            counters.put("TransfersFinished" + suffix, () -> Metrics.snapshot().transfersFinished(path));
+            counters.put("TransfersFailed" + suffix, () -> Metrics.snapshot().transfersFailed(path));
+        }
+        counters.put("BytesSpliced", () -> Metrics.snapshot().bytesSpliced());
+        counters.put("BytesCopied", () -> Metrics.snapshot().bytesCopied());
+        counters.put("SpliceCalls", () -> Metrics.snapshot().spliceCalls());
+        counters.put("ReadinessWaits", () -> Metrics.snapshot().readinessWaits());
+        counters.put("IdleTimeouts", () -> Metrics.snapshot().idleTimeouts());
+        for (FallbackReason reason : FallbackReason.values()) {
+            counters.put("Fallbacks" + camel(reason.name()), () -> Metrics.snapshot().fallbacks(reason));
+        }
+        return counters;
+    }
+
+    /** {@code POOL_EXHAUSTED} to {@code PoolExhausted}, {@code EINVAL} to {@code Einval}. */
+    private static String camel(String constant) {
+        StringBuilder camel = new StringBuilder();
+        for (String word : constant.split("_")) {
+            camel.append(word.charAt(0)).append(word.substring(1).toLowerCase(Locale.ROOT));
+        }
+        return camel.toString();
+    }
+
     static ObjectName registerEngine(EngineStats engine) throws JMException {
-        return registerUnique("Engine", engine.name(),
-                new StandardMBean(new EngineView(engine), EngineMXBean.class, true));
+        Map<String, LongSupplier> figures = new LinkedHashMap<>();
+        figures.put("Loops", engine::loopCount);
+        figures.put("Relays", engine::relays);
+        figures.put("OpenPipes", engine::openPipes);
+        figures.put("OpenPipeBytes", engine::openPipeBytes);
+        figures.put("PipeResizeRefusals", engine::pipeResizeRefusals);
+        figures.put("PoolExhaustions", engine::poolExhaustions);
+        return registerCounters("Engine", engine.name(), figures);
     }
 
     static ObjectName registerCounters(String type, String name, Map<String, LongSupplier> counters)
