@@ -71,6 +71,7 @@ public final class Forwarder {
             out.println(forwarder.summary());
             out.flush();
             // A signal would otherwise end the JVM with 128 + its number; stopping on request is success.
+            io.splice4j.internal.jfr.Recordings.writeBeforeHalt();
             Runtime.getRuntime().halt(0);
         }, "splice4j-shutdown"));
     }
