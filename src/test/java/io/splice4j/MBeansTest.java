@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.splice4j.internal.jmx.Jmx;
 import io.splice4j.support.Digest;
 import io.splice4j.support.Harness;
 import java.lang.management.ManagementFactory;
@@ -29,6 +30,7 @@ class MBeansTest {
     void theMetricsBeanCountsATransferAndAgreesWithSpliceMetrics() throws Exception {
         ObjectName name = new ObjectName("io.splice4j:type=Metrics");
         SpliceMetrics before = Splice.metrics();
+        Jmx.awaitRegistrations();
         assertTrue(SERVER.isRegistered(name), "registered on first use of the library");
         long size = (2L << 20) + 9;
         SpliceResult result;
@@ -76,6 +78,7 @@ class MBeansTest {
         ObjectName name = new ObjectName("io.splice4j:type=Engine,name=jmx-test-engine");
         SpliceEngine engine = SpliceEngine.builder().loops(2).name("jmx-test-engine").build();
         try (Harness harness = new Harness()) {
+            Jmx.awaitRegistrations();
             assertTrue(SERVER.isRegistered(name));
             assertEquals(2L, SERVER.getAttribute(name, "Loops"));
             assertEquals(0L, SERVER.getAttribute(name, "Relays"));
@@ -95,6 +98,7 @@ class MBeansTest {
         } finally {
             engine.close();
         }
+        Jmx.awaitRegistrations();
         assertFalse(SERVER.isRegistered(name), "unregistered when the engine closed");
     }
 
@@ -106,10 +110,12 @@ class MBeansTest {
         ObjectName second = new ObjectName("io.splice4j:type=Engine,name=twin#2");
         try (SpliceEngine one = SpliceEngine.builder().loops(1).name("twin").build();
                 SpliceEngine two = SpliceEngine.builder().loops(1).name("twin").build()) {
+            Jmx.awaitRegistrations();
             assertTrue(SERVER.isRegistered(first));
             assertTrue(SERVER.isRegistered(second));
             assertEquals(1L, SERVER.getAttribute(second, "Loops"));
         }
+        Jmx.awaitRegistrations();
         assertFalse(SERVER.isRegistered(first));
         assertFalse(SERVER.isRegistered(second));
     }
