@@ -119,4 +119,20 @@ class MBeansTest {
         assertFalse(SERVER.isRegistered(first));
         assertFalse(SERVER.isRegistered(second));
     }
+
+    @Test
+    @Timeout(60)
+    void anEngineNameThatObjectNamesReserveIsQuoted() throws Exception {
+        Assumptions.assumeTrue(SpliceEngine.supported(), "engines run here");
+        String odd = "odd,name=x:\"*?";
+        ObjectName name = new ObjectName("io.splice4j:type=Engine,name=" + ObjectName.quote(odd));
+        try (SpliceEngine engine = SpliceEngine.builder().loops(1).name(odd).build()) {
+            Jmx.awaitRegistrations();
+            assertTrue(SERVER.isRegistered(name), name::toString);
+            assertEquals(odd, ObjectName.unquote(name.getKeyProperty("name")));
+            assertEquals((long) engine.loops(), SERVER.getAttribute(name, "Loops"));
+        }
+        Jmx.awaitRegistrations();
+        assertFalse(SERVER.isRegistered(name));
+    }
 }
