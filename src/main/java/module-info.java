@@ -6,6 +6,10 @@ module io.splice4j {
     exports io.splice4j;
     exports io.splice4j.linux;
 
-    // Only the forwarder tool's self-check reads thread CPU times, and copes without the module.
+    // The MBeans (io.splice4j.internal.jmx, dynamic, so nothing is exported to it) and the
+    // forwarder's self-check use it where present and cope without it.
     requires static java.management;
+
+    // The io.splice4j.Transfer, Relay and Engine events; every JDK build ships the module.
+    requires jdk.jfr;
 }

@@ -20,6 +20,11 @@ public final class Metrics {
     private static final LongAdder READINESS_WAITS = new LongAdder();
     private static final LongAdder IDLE_TIMEOUTS = new LongAdder();
 
+    static {
+        // First use of the library: from here on the counters are visible over JMX too.
+        io.splice4j.internal.jmx.Jmx.registerMetrics();
+    }
+
     private Metrics() {
     }
 

@@ -2,6 +2,7 @@ package io.splice4j.internal;
 
 import io.splice4j.RelayResult;
 import io.splice4j.SpliceOptions;
+import io.splice4j.internal.jfr.RelayTrace;
 import java.io.IOException;
 import java.nio.channels.InterruptedByTimeoutException;
 import java.nio.channels.SocketChannel;
@@ -27,6 +28,7 @@ public final class ThreadedRelay implements RelayHandle {
     private final AtomicInteger running = new AtomicInteger(2);
     private final AtomicReference<IOException> failure = new AtomicReference<>();
     private final CompletableFuture<RelayResult> completion = new CompletableFuture<>();
+    private final RelayTrace trace;
     private volatile boolean closedByCaller;
 
     private ThreadedRelay(SocketChannel a, SocketChannel b, SpliceOptions options) {
@@ -36,6 +38,9 @@ public final class ThreadedRelay implements RelayHandle {
         Activity activity = Activity.of(options.idleTimeout().orElse(null));
         this.aToB = Transfers.newRecord(options, activity);
         this.bToA = Transfers.newRecord(options, activity);
+        aToB.between(a, b);
+        bToA.between(b, a);
+        this.trace = RelayTrace.begin(a, b);
     }
 
     /**
@@ -97,8 +102,12 @@ public final class ThreadedRelay implements RelayHandle {
             RelayResult.End end = first instanceof InterruptedByTimeoutException ? RelayResult.End.IDLE_TIMEOUT
                     : first != null ? RelayResult.End.FAILED
                     : closedByCaller ? RelayResult.End.CLOSED : RelayResult.End.COMPLETED;
-            completion.complete(new RelayResult(aToB.result(), bToA.result(), end,
-                    end == RelayResult.End.FAILED ? Optional.of(first) : Optional.empty()));
+            RelayResult result = new RelayResult(aToB.result(), bToA.result(), end,
+                    end == RelayResult.End.FAILED ? Optional.of(first) : Optional.empty());
+            if (trace != null) {
+                trace.end(result);
+            }
+            completion.complete(result);
         }
     }
 

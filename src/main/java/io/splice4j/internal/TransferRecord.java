@@ -3,13 +3,16 @@ package io.splice4j.internal;
 import io.splice4j.FallbackReason;
 import io.splice4j.SpliceResult;
 import io.splice4j.TransferPath;
+import io.splice4j.internal.jfr.TransferTrace;
+import java.nio.channels.Channel;
 import java.util.Optional;
 
 /**
  * One transfer's life, recorded once in the library-wide {@link Metrics}: started on the path it
  * took (committed by its first byte, or by its end if none moved), at most one fallback, and one
  * end, finished or failed. It also keeps the live byte count and path that a {@link io.splice4j.Relay}
- * reports while it runs, and touches the transfer's {@link Activity} whenever bytes move.
+ * reports while it runs, and touches the transfer's {@link Activity} whenever bytes move. Where
+ * the {@code io.splice4j.Transfer} JFR event is enabled when the record is made, its end writes one.
  */
 public final class TransferRecord {
 
@@ -19,6 +22,7 @@ public final class TransferRecord {
     private volatile FallbackReason fallback;
     private volatile long bytes;
     private boolean ended;
+    private final TransferTrace trace = TransferTrace.begin();
 
     /**
      * Starts a record.
@@ -29,6 +33,18 @@ public final class TransferRecord {
     public TransferRecord(TransferPath planned, Activity activity) {
         this.planned = planned;
         this.activity = activity;
+    }
+
+    /**
+     * Names the transfer's ends for its JFR event, if that is enabled; call it while they are open.
+     *
+     * @param source the channel read
+     * @param target the channel written
+     */
+    public void between(Channel source, Channel target) {
+        if (trace != null) {
+            trace.between(source, target);
+        }
     }
 
     /**
@@ -103,6 +119,9 @@ public final class TransferRecord {
             Metrics.failed(path);
         } else {
             Metrics.finished(path);
+        }
+        if (trace != null) {
+            trace.end(result(), failed);
         }
     }
 

@@ -61,6 +61,7 @@ public final class Transfers {
      */
     public static SpliceResult sockets(SocketChannel source, SocketChannel target, SpliceOptions options,
             java.nio.ByteBuffer firstBytes, TransferRecord record) throws IOException {
+        record.between(source, target);
         if (firstBytes.hasRemaining()) {
             try {
                 BlockingCopy.writeFirst(source, target, firstBytes, record);
@@ -88,6 +89,7 @@ public final class Transfers {
     public static SpliceResult fileToSocket(FileChannel source, long position, long count, SocketChannel target,
             SpliceOptions options) throws IOException {
         TransferRecord record = newRecord(options);
+        record.between(source, target);
         return run(options.mode(), record,
                 () -> BlockingSplice.fileToSocket(source, position, count, target, options, record,
                         SharedEngine.coreOrNull()),
@@ -108,6 +110,7 @@ public final class Transfers {
     public static SpliceResult socketToFile(SocketChannel source, FileChannel target, long position, long count,
             SpliceOptions options) throws IOException {
         TransferRecord record = newRecord(options);
+        record.between(source, target);
         return run(options.mode(), record,
                 () -> BlockingSplice.socketToFile(source, target, position, count, options, record,
                         SharedEngine.coreOrNull()),

@@ -121,6 +121,11 @@ final class ConnectionLimit {
         notifyAll();
     }
 
+    /** @return how often the limit was reached and clients had to wait */
+    synchronized long episodes() {
+        return episodes;
+    }
+
     /** For the summary. */
     synchronized String summary() {
         long nanos = nanosPaused + (pausing ? System.nanoTime() - episodeStart : 0);

@@ -3,6 +3,7 @@ package io.splice4j.tool;
 import io.splice4j.RelayResult;
 import io.splice4j.Splice;
 import io.splice4j.SpliceOptions;
+import io.splice4j.internal.jmx.Jmx;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -10,10 +11,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * A TCP forwarder: accepts clients up to a {@link ConnectionLimit}, hands each to the
@@ -41,6 +44,7 @@ final class ForwarderServer implements AutoCloseable {
     private final Connector connector;
     private final Consumer<RelayResult> onRelayEnd;
     private final Thread acceptor;
+    private Jmx.Registration mbean;
 
     private ForwarderServer(ForwarderArgs args, ServerSocketChannel server, RelayRunner runner, FdBudget budget,
             ConnectionLimit limit, Consumer<RelayResult> onRelayEnd) {
@@ -68,6 +72,7 @@ final class ForwarderServer implements AutoCloseable {
             ConnectionLimit limit = new ConnectionLimit(args.maxConnections().orElse(budget.maxConnections()));
             server = ServerSocketChannel.open().bind(args.listen(), Math.max(MIN_BACKLOG, limit.max()));
             ForwarderServer forwarder = new ForwarderServer(args, server, runner, budget, limit, onRelayEnd);
+            forwarder.mbean = forwarder.registerMBean();
             forwarder.acceptor.start();
             return forwarder;
         } catch (IOException | RuntimeException e) {
@@ -77,6 +82,14 @@ final class ForwarderServer implements AutoCloseable {
             runner.close();
             throw e;
         }
+    }
+
+    /** {@code io.splice4j:type=Forwarder,name=<listen address>}: the summary's counters, live. */
+    private Jmx.Registration registerMBean() throws IOException {
+        Map<String, LongSupplier> counters = stats.counters();
+        counters.put("OpenConnections", open::size);
+        counters.put("LimitReached", limit::episodes);
+        return Jmx.registerCounters("Forwarder", address().getHostString() + ":" + address().getPort(), counters);
     }
 
     /** The address clients connect to. */
@@ -199,6 +212,7 @@ final class ForwarderServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             runner.close();
+            mbean.close();
         }
     }
 }

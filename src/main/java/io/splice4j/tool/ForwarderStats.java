@@ -7,9 +7,11 @@ import io.splice4j.SpliceMetrics;
 import io.splice4j.SpliceResult;
 import io.splice4j.TransferPath;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /** What a forwarder has done, for its summary. */
 final class ForwarderStats {
@@ -78,6 +80,20 @@ final class ForwarderStats {
                 + " PORTABLE=" + directionsByPath.get(TransferPath.PORTABLE).sum()
                 + "; bytes spliced " + library.bytesSpliced() + ", copied " + library.bytesCopied() + "\n"
                 + "  fallbacks: " + (fallbacks.length() == 0 ? "none" : fallbacks.toString());
+    }
+
+    /** The counters, by MBean attribute name. */
+    Map<String, LongSupplier> counters() {
+        Map<String, LongSupplier> counters = new LinkedHashMap<>();
+        counters.put("Accepted", accepted::sum);
+        for (RelayResult.End end : RelayResult.End.values()) {
+            counters.put("Ended" + end, ends.get(end)::sum);
+        }
+        counters.put("UpstreamFailures", upstreamFailures::sum);
+        counters.put("ConnectTimeouts", connectTimeouts::sum);
+        counters.put("BytesClientToUpstream", clientToUpstream::sum);
+        counters.put("BytesUpstreamToClient", upstreamToClient::sum);
+        return counters;
     }
 
     private long count(RelayResult.End end) {

@@ -41,7 +41,7 @@ final class ForwarderJar implements AutoCloseable {
         this(prefix, List.of(), args);
     }
 
-    /** Runs the jar behind {@code prefix} with JVM options such as {@code -Dsplice4j.mode=portable}. */
+    /** Runs the jar behind {@code prefix}, with {@code jvmOptions} before {@code -jar}. */
     ForwarderJar(List<String> prefix, List<String> jvmOptions, String... args) throws IOException {
         List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

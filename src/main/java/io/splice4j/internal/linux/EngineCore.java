@@ -1,16 +1,19 @@
 package io.splice4j.internal.linux;
 
 import io.splice4j.SpliceOptions;
+import io.splice4j.internal.EngineStats;
+import io.splice4j.internal.Engines;
 import io.splice4j.internal.RelayHandle;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToLongFunction;
 
 /**
  * The event loops behind a {@link io.splice4j.SpliceEngine}: relays are spread over them round
  * robin, and virtual threads waiting for readiness register with them.
  */
-public final class EngineCore {
+public final class EngineCore implements EngineStats {
 
     /** Default capacity asked of each pooled pipe. */
     public static final int DEFAULT_PIPE_SIZE = 256 * 1024;
@@ -67,6 +70,7 @@ public final class EngineCore {
             core.close();
             throw e;
         }
+        Engines.started(core);
         return core;
     }
 
@@ -121,34 +125,52 @@ public final class EngineCore {
         return EngineRelay.start(loop(), access, a, b, options);
     }
 
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** @return relays started on this engine that have not ended yet */
+    @Override
+    public int relays() {
+        return (int) sum(loop -> loop.relays.get());
+    }
+
+    /** @return how often a relay direction found its loop's pool exhausted */
+    @Override
+    public long poolExhaustions() {
+        return sum(loop -> loop.pool.exhaustions());
+    }
+
     /** @return open pipes over all loops, read from their threads' last writes (for tests and stats) */
+    @Override
     public int openPipes() {
-        int open = 0;
-        for (EventLoop loop : loops) {
-            open += loop == null ? 0 : loop.pool.openPipes();
-        }
-        return open;
+        return (int) sum(loop -> loop.pool.openPipes());
     }
 
     /** @return pipe capacity open over all loops, in bytes */
+    @Override
     public long openPipeBytes() {
-        long bytes = 0;
-        for (EventLoop loop : loops) {
-            bytes += loop == null ? 0 : loop.pool.openBytes();
-        }
-        return bytes;
+        return sum(loop -> loop.pool.openBytes());
     }
 
     /** @return how often the kernel granted a pipe less than the size asked for */
+    @Override
     public int pipeResizeRefusals() {
-        int refusals = 0;
+        return (int) sum(loop -> loop.pool.resizeRefusals());
+    }
+
+    /** Adds up a figure over the loops, as their threads last wrote it. */
+    private long sum(ToLongFunction<EventLoop> figure) {
+        long sum = 0;
         for (EventLoop loop : loops) {
-            refusals += loop == null ? 0 : loop.pool.resizeRefusals();
+            sum += loop == null ? 0 : figure.applyAsLong(loop);
         }
-        return refusals;
+        return sum;
     }
 
     /** @return how many loops */
+    @Override
     public int loopCount() {
         return loops.length;
     }
@@ -160,6 +182,7 @@ public final class EngineCore {
             closed = true;
             current = loops.clone();
         }
+        Engines.closed(this);
         for (EventLoop loop : current) {
             if (loop != null) {
                 loop.close();

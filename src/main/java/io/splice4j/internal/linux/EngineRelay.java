@@ -10,6 +10,7 @@ import io.splice4j.internal.ChannelGuard;
 import io.splice4j.internal.Metrics;
 import io.splice4j.internal.RelayHandle;
 import io.splice4j.internal.TransferRecord;
+import io.splice4j.internal.jfr.RelayTrace;
 import io.splice4j.linux.Errno;
 import io.splice4j.linux.LibC;
 import java.io.IOException;
@@ -43,6 +44,7 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
     private final EngineFlow aToB;
     private final EngineFlow bToA;
     private final CompletableFuture<RelayResult> completion = new CompletableFuture<>();
+    private final RelayTrace trace;
     private final int fdA;
     private final int fdB;
     private SelectionKey keyA;
@@ -65,6 +67,11 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
                 new TransferRecord(planned, activity));
         this.bToA = new EngineFlow(this, loop, b, a, options, options.firstBytesBtoA(),
                 new TransferRecord(planned, activity));
+        aToB.record.between(a, b);
+        bToA.record.between(b, a);
+        this.trace = RelayTrace.begin(a, b);
+        // Every relay constructed reaches end(), which counts it out.
+        loop.relays.incrementAndGet();
         aToB.bind(fdA, fdB);
         bToA.bind(fdB, fdA);
     }
@@ -195,6 +202,7 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
         finished = true;
         end = reason;
         failure = cause;
+        loop.relays.decrementAndGet();
         try {
             loop.unwatch(this);
             loop.remove(fdA);
@@ -228,7 +236,11 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
             }
             SpliceResult forward = aToB.record.result();
             SpliceResult backward = bToA.record.result();
-            completion.complete(new RelayResult(forward, backward, end, Optional.ofNullable(failure)));
+            RelayResult result = new RelayResult(forward, backward, end, Optional.ofNullable(failure));
+            if (trace != null) {
+                trace.end(result);
+            }
+            completion.complete(result);
         }
     }
 

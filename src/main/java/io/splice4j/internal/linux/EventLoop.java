@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -88,6 +89,8 @@ final class EventLoop {
     private final Thread thread;
     final Selector holder;
     final PipePool pool;
+    /** Relays started on this loop and not ended yet; they start on callers' threads. */
+    final AtomicInteger relays = new AtomicInteger();
     private final int copyBufferSize;
     ByteBuffer copyBuffer;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();

@@ -22,6 +22,7 @@ final class PipePool {
     /** The kernel refused the last resize: new pipes keep their default size until a pipe is closed. */
     private boolean resizeRefused;
     private volatile int resizeRefusals;
+    private volatile long exhaustions;
 
     PipePool(int maxPipes, long maxBytes, int pipeSize) {
         this.maxPipes = maxPipes;
@@ -37,11 +38,13 @@ final class PipePool {
         }
         int expected = resizeRefused ? 4096 : pipeSize;
         if (open >= maxPipes || openBytes + expected > maxBytes) {
+            exhaustions++;
             return null;
         }
         try {
             pipe = Pipe.openUnowned(resizeRefused ? 0 : pipeSize);
         } catch (NotSpliceableException e) {
+            exhaustions++;
             return null;
         }
         if (!resizeRefused && pipe.capacity < pipeSize) {
@@ -80,6 +83,11 @@ final class PipePool {
 
     int resizeRefusals() {
         return resizeRefusals;
+    }
+
+    /** Requests that got no pipe: each costs its flow one chunk copied instead of spliced. */
+    long exhaustions() {
+        return exhaustions;
     }
 
     /** Closes every idle pipe; pipes in use are closed by their flows. */
