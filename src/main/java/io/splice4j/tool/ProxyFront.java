@@ -37,7 +37,10 @@ final class ProxyFront {
         ProxyHeader accepted = null;
         ByteBuffer pastHeader = ByteBuffer.allocate(0);
         if (edge.acceptProxy()) {
-            ProxyProtocol.Received received = ProxyProtocol.read(connection.client(), edge.proxyTimeout());
+            SocketChannel client = connection.client();
+            ProxyProtocol.Received received = client.getRemoteAddress() instanceof InetSocketAddress
+                    ? ProxyProtocol.read(client, edge.proxyTimeout())
+                    : ClosingHeaderReader.read(client, edge.proxyTimeout());
             accepted = received.header();
             pastHeader = received.pastHeader();
             connection.proxied(accepted);

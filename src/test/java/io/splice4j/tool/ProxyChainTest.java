@@ -3,18 +3,11 @@ package io.splice4j.tool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.splice4j.ProxyHeader;
-import io.splice4j.ProxyProtocol;
-import io.splice4j.support.Digest;
-import io.splice4j.support.Payload;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
+import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,54 +31,15 @@ class ProxyChainTest {
              ForwarderServer a = ForwarderServer.start(ForwarderArgs.parse("--listen", "127.0.0.1:0", "--connect",
                      "127.0.0.1:" + ((InetSocketAddress) b.address()).getPort(), "--send-proxy", "v2"),
                      result -> { })) {
-            CompletableFuture<ProxyProtocol.Received> header = new CompletableFuture<>();
-            CompletableFuture<Long> echoed = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> echoAfterHeader(server, header, echoed));
-            try (SocketChannel client = SocketChannel.open(a.address())) {
-                CompletableFuture<Digest> sent = new CompletableFuture<>();
-                Thread.ofVirtual().start(() -> {
-                    try {
-                        sent.complete(Payload.write(client, SIZE));
-                        client.shutdownOutput();
-                    } catch (Throwable e) {
-                        sent.completeExceptionally(e);
-                    }
-                });
-                Digest received = Payload.readToEnd(client);
-                assertEquals(Payload.expected(SIZE), sent.get(60, TimeUnit.SECONDS));
-                assertEquals(Payload.expected(SIZE), received, "length and SHA-256 of what came back");
-                assertEquals(SIZE, echoed.get(60, TimeUnit.SECONDS), "bytes the server got after the header");
-                ProxyHeader seen = header.get(60, TimeUnit.SECONDS).header();
-                assertEquals(ProxyHeader.Family.TCP4, seen.family());
-                assertEquals(Optional.of(client.getLocalAddress()), seen.source().map(InetSocketAddress.class::cast),
-                        "the original client");
-                assertEquals(Optional.of(a.address()), seen.destination().map(InetSocketAddress.class::cast),
-                        "where the client connected: the first forwarder");
-            }
+            HeaderEcho upstream = HeaderEcho.serveOne(server);
+            SocketAddress client = EchoTraffic.roundTrip(a.address(), SIZE);
+            assertEquals(SIZE, upstream.echoed().get(60, TimeUnit.SECONDS), "bytes the server got after the header");
+            ProxyHeader seen = upstream.header().get(60, TimeUnit.SECONDS).header();
+            assertEquals(ProxyHeader.Family.TCP4, seen.family());
+            assertEquals(Optional.of(client), seen.source().map(SocketAddress.class::cast), "the original client");
+            assertEquals(Optional.of(a.address()), seen.destination().map(SocketAddress.class::cast),
+                    "where the client connected: the first forwarder");
             assertEquals(0, b.proxyHeadersRejected());
-        }
-    }
-
-    /** The server: reads a v1 header, then echoes whatever follows it until the end of the stream. */
-    private static void echoAfterHeader(ServerSocketChannel server, CompletableFuture<ProxyProtocol.Received> header,
-            CompletableFuture<Long> echoed) {
-        try (SocketChannel connection = server.accept()) {
-            ProxyProtocol.Received received = ProxyProtocol.read(connection, Duration.ofSeconds(10));
-            header.complete(received);
-            long total = 0;
-            ByteBuffer buffer = received.pastHeader().hasRemaining()
-                    ? ByteBuffer.allocate(256 * 1024).put(received.pastHeader()) : ByteBuffer.allocate(256 * 1024);
-            while (connection.read(buffer) >= 0 || buffer.position() > 0) {
-                buffer.flip();
-                total += buffer.remaining();
-                Wire.write(connection, buffer);
-                buffer.clear();
-            }
-            connection.shutdownOutput();
-            echoed.complete(total);
-        } catch (Throwable e) {
-            header.completeExceptionally(e);
-            echoed.completeExceptionally(e);
         }
     }
 }
