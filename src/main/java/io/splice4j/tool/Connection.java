@@ -1,5 +1,6 @@
 package io.splice4j.tool;
 
+import io.splice4j.ProxyHeader;
 import io.splice4j.Relay;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -14,14 +15,19 @@ import java.nio.channels.SocketChannel;
 final class Connection {
 
     private final SocketChannel client;
-    private final String clientAddress;
+    private volatile String clientAddress;
     private SocketChannel upstream;
     private Relay relay;
     private boolean closed;
 
     Connection(SocketChannel client) {
+        this(client, remote(client));
+    }
+
+    /** A client known as {@code clientAddress} in log lines. */
+    Connection(SocketChannel client, String clientAddress) {
         this.client = client;
-        this.clientAddress = remote(client);
+        this.clientAddress = clientAddress;
     }
 
     SocketChannel client() {
@@ -31,6 +37,11 @@ final class Connection {
     /** The client's address, for log lines (read at accept: a closed channel no longer knows it). */
     String clientAddress() {
         return clientAddress;
+    }
+
+    /** Names the client after the source address of its PROXY header, if the header has one. */
+    void proxied(ProxyHeader header) {
+        header.source().ifPresent(source -> clientAddress = source + " (via " + clientAddress + ")");
     }
 
     /**
@@ -91,7 +102,7 @@ final class Connection {
 
     static String remote(SocketChannel channel) {
         try {
-            return String.valueOf(channel.getRemoteAddress());
+            return Endpoints.text(channel.getRemoteAddress());
         } catch (IOException e) {
             return "(closed)";
         }

@@ -1,11 +1,15 @@
 package io.splice4j.tool;
 
+import io.splice4j.ProxyProtocolException;
 import io.splice4j.Relay;
 import io.splice4j.RelayResult;
 import io.splice4j.Splice;
 import io.splice4j.SpliceOptions;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -15,7 +19,9 @@ import java.util.function.BiConsumer;
 /**
  * Takes an accepted client the rest of its way: connects it to the upstream on a virtual thread
  * (parked while the connect waits: no platform thread per connect), starts its relay, counts how it
- * ended and, with {@code --log-connections}, logs it. Failed connects are logged through a {@link FailureLog}.
+ * ended and, with {@code --log-connections}, logs it. With {@code --accept-proxy} it first reads the
+ * client's PROXY header on that thread, and a {@link ProxyFront} makes what the relay sends upstream
+ * first. Failed connects and rejected headers are logged through a {@link FailureLog} each.
  */
 final class Connector {
 
@@ -23,6 +29,8 @@ final class Connector {
     private final SpliceOptions options;
     private final ForwarderStats stats;
     private final FailureLog failures = new FailureLog(Duration.ofSeconds(10));
+    private final FailureLog rejections = new FailureLog(Duration.ofSeconds(5));
+    private final ProxyFront proxyFront;
     private final BiConsumer<Connection, Optional<RelayResult>> ended;
 
     /**
@@ -34,6 +42,7 @@ final class Connector {
         this.options = options;
         this.stats = stats;
         this.ended = ended;
+        this.proxyFront = new ProxyFront(args.edge());
     }
 
     /** Starts connecting {@code connection} on a virtual thread of its own. */
@@ -52,13 +61,15 @@ final class Connector {
     private void connect(Connection connection) {
         SocketChannel upstream = null;
         try {
-            upstream = SocketChannel.open();
-            if (!connection.upstream(upstream)) {
-                throw new AsynchronousCloseException();
+            SpliceOptions relayOptions = options;
+            if (proxyFront.active()) {
+                ByteBuffer first = proxyFront.open(connection);
+                if (first.hasRemaining()) {
+                    relayOptions = options.toBuilder().firstBytesAtoB(first).build();
+                }
             }
-            upstream.socket().connect(args.connect(),
-                    (int) Math.min(Integer.MAX_VALUE, args.connectTimeout().toMillis()));
-            Relay relay = Splice.relay(connection.client(), upstream, options);
+            upstream = connectUpstream(connection);
+            Relay relay = Splice.relay(connection.client(), upstream, relayOptions);
             connected(connection, upstream);
             relay.completion().thenAccept(result -> relayEnded(connection, result));
             if (!connection.relay(relay)) {
@@ -70,6 +81,8 @@ final class Connector {
             // stops the forwarder.
             if (connection.isClosed()) {
                 stats.closedWhileConnecting();
+            } else if (e instanceof ProxyProtocolException rejected) {
+                headerRejected(connection, rejected);
             } else {
                 connectFailed(connection, e);
             }
@@ -79,10 +92,39 @@ final class Connector {
         }
     }
 
+    private SocketChannel connectUpstream(Connection connection) throws IOException {
+        boolean tcp = args.connect() instanceof InetSocketAddress;
+        SocketChannel upstream = tcp ? SocketChannel.open() : SocketChannel.open(StandardProtocolFamily.UNIX);
+        if (!connection.upstream(upstream)) {
+            upstream.close();
+            throw new AsynchronousCloseException();
+        }
+        if (tcp) {
+            upstream.socket().connect(args.connect(),
+                    (int) Math.min(Integer.MAX_VALUE, args.connectTimeout().toMillis()));
+        } else {
+            // A Unix connect fails at once where no one listens; it waits only for a full backlog.
+            upstream.connect(args.connect());
+        }
+        return upstream;
+    }
+
+    private void headerRejected(Connection connection, ProxyProtocolException e) {
+        stats.proxyHeaderRejected();
+        String note = rejections.failed();
+        if (note != null) {
+            ForwarderLog.warning("client {0}: no valid PROXY header: {1}; closing the client ({2})",
+                    connection.clientAddress(), e.getMessage(), note);
+        } else if (args.logConnections()) {
+            ForwarderLog.info("client {0}: no valid PROXY header: {1}; closing the client",
+                    connection.clientAddress(), e.getMessage());
+        }
+    }
+
     private void connected(Connection connection, SocketChannel upstream) {
         if (args.logConnections()) {
-            ForwarderLog.info("client {0}: connected to {1} from {2}", connection.clientAddress(), args.connect(),
-                    local(upstream));
+            ForwarderLog.info("client {0}: connected to {1} from {2}", connection.clientAddress(),
+                    Endpoints.text(args.connect()), local(upstream));
         }
     }
 
@@ -93,10 +135,10 @@ final class Connector {
         String note = failures.failed();
         if (note != null) {
             ForwarderLog.warning("client {0}: can''t connect to {1}: {2}; closing the client ({3})",
-                    connection.clientAddress(), args.connect(), cause, note);
+                    connection.clientAddress(), Endpoints.text(args.connect()), cause, note);
         } else if (args.logConnections()) {
             ForwarderLog.info("client {0}: can''t connect to {1}: {2}; closing the client",
-                    connection.clientAddress(), args.connect(), cause);
+                    connection.clientAddress(), Endpoints.text(args.connect()), cause);
         }
     }
 
@@ -112,7 +154,7 @@ final class Connector {
 
     private static String local(SocketChannel channel) {
         try {
-            return String.valueOf(channel.getLocalAddress());
+            return Endpoints.text(channel.getLocalAddress());
         } catch (IOException e) {
             return "(closed)";
         }

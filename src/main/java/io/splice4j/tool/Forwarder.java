@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 
 /**
- * The {@code splice4j} command: a TCP forwarder built on {@link io.splice4j.Relay} and
+ * The {@code splice4j} command: a TCP and Unix-socket forwarder, with the PROXY protocol, built on {@link io.splice4j.Relay} and
  * {@link io.splice4j.SpliceEngine}, and its self-check. Run {@code java -jar splice4j.jar --help}.
  */
 public final class Forwarder {
@@ -20,7 +20,8 @@ public final class Forwarder {
     }
 
     /**
-     * Runs the command. Exits 2 with the usage on bad arguments, 1 if the forwarder can't start; a
+     * Runs the command. Exits 2 with the usage on bad arguments or a taken {@code --listen unix:}
+     * path, 1 if the forwarder can't start; a
      * forwarder runs until SIGINT or SIGTERM, then prints a summary and exits 0.
      *
      * @param args the command line
@@ -59,8 +60,12 @@ public final class Forwarder {
         ForwarderServer forwarder;
         try {
             forwarder = ForwarderServer.start(args, result -> { });
+        } catch (ListenPathException e) {
+            System.err.println("splice4j: " + e.getMessage());
+            System.exit(2);
+            return;
         } catch (IOException e) {
-            System.err.println("splice4j: can't start on " + args.listen() + ": " + e.getMessage());
+            System.err.println("splice4j: can't start on " + Endpoints.text(args.listen()) + ": " + e.getMessage());
             System.exit(1);
             return;
         }

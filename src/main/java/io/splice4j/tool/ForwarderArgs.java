@@ -2,6 +2,7 @@ package io.splice4j.tool;
 
 import io.splice4j.SpliceMode;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -12,8 +13,8 @@ import java.util.regex.Pattern;
 /**
  * The forwarder's command line, parsed and checked.
  *
- * @param listen where to accept clients (port 0 picks one)
- * @param connect where to connect for each client
+ * @param listen where to accept clients: TCP (port 0 picks one) or a Unix socket
+ * @param connect where to connect for each client: TCP or a Unix socket
  * @param mode the transfer mode
  * @param chunkSize bytes per call and pipe size
  * @param loops event-loop threads of the forwarder's engine
@@ -23,10 +24,11 @@ import java.util.regex.Pattern;
  * @param logConnections whether to log a line per connection
  * @param selfCheck whether to run the self-check instead of forwarding
  * @param help whether to print the usage and exit
+ * @param edge the Unix socket mode and the PROXY protocol options
  */
-record ForwarderArgs(InetSocketAddress listen, InetSocketAddress connect, SpliceMode mode, int chunkSize, int loops,
+record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mode, int chunkSize, int loops,
         OptionalInt maxConnections, Duration connectTimeout, Optional<Duration> idleTimeout, boolean logConnections,
-        boolean selfCheck, boolean help) {
+        boolean selfCheck, boolean help, EdgeOptions edge) {
 
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -34,10 +36,14 @@ record ForwarderArgs(InetSocketAddress listen, InetSocketAddress connect, Splice
             usage: java -jar splice4j.jar --listen HOST:PORT --connect HOST:PORT [--mode auto|zero-copy|portable]
                                           [--chunk-size SIZE] [--loops N] [--max-connections N]
                                           [--connect-timeout DURATION] [--idle-timeout DURATION] [--log-connections]
+                                          [--unix-mode MODE] [--send-proxy v1|v2] [--accept-proxy]
+                                          [--proxy-timeout DURATION]
                    java -jar splice4j.jar --self-check
                    java -jar splice4j.jar --help
-              --listen HOST:PORT    accept TCP clients here (port 0 picks a free port)
-              --connect HOST:PORT   for each client, connect here and relay both ways
+              --listen ADDRESS      accept clients here: HOST:PORT for TCP (port 0 picks a free port) or
+                                    unix:/path/to.sock for a Unix socket (a stale socket file is replaced,
+                                    any other file is not; the file is removed on exit)
+              --connect ADDRESS     for each client, connect here (HOST:PORT or unix:/path) and relay both ways
               --mode MODE           auto (default: zero-copy where possible), zero-copy (fail if not), portable
               --chunk-size SIZE     bytes per splice call and pipe size, e.g. 65536, 64k, 1m (default 256k)
               --loops N             event-loop threads that run the relays (default: one per core)
@@ -49,6 +55,14 @@ record ForwarderArgs(InetSocketAddress listen, InetSocketAddress connect, Splice
                                     (default: none, connections may stay idle forever)
               --log-connections     log a line when a connection opens and when it ends (default: off;
                                     the forwarder logs its start, limit pauses, its own failures, a summary)
+              --unix-mode MODE      permissions of the --listen unix: socket file, octal, e.g. 660
+                                    (default: what the umask leaves)
+              --send-proxy v1|v2    send a PROXY protocol header upstream before the client's bytes: the
+                                    client's addresses, or those of its own header with --accept-proxy
+                                    (Unix clients: PROXY UNKNOWN in v1, UNSPEC in v2)
+              --accept-proxy        each client must first send a PROXY header (v1 or v2), which is checked
+                                    strictly; a client whose header is malformed or late is closed
+              --proxy-timeout D     how long a client may take to send its PROXY header (default 5s)
               --self-check          push 1 GiB through an in-process forwarder, zero-copy and portable,
                                     verify SHA-256, print throughput and CPU per GiB
             Durations need a unit: 500ms, 30s, 5m, 1h.
@@ -62,8 +76,8 @@ record ForwarderArgs(InetSocketAddress listen, InetSocketAddress connect, Splice
      * @throws IllegalArgumentException with a message for people if they are wrong
      */
     static ForwarderArgs parse(String... args) {
-        InetSocketAddress listen = null;
-        InetSocketAddress connect = null;
+        SocketAddress listen = null;
+        SocketAddress connect = null;
         SpliceMode mode = SpliceMode.AUTO;
         int chunkSize = 256 << 10;
         int loops = Runtime.getRuntime().availableProcessors();
@@ -72,16 +86,17 @@ record ForwarderArgs(InetSocketAddress listen, InetSocketAddress connect, Splice
         Optional<Duration> idleTimeout = Optional.empty();
         boolean logConnections = false;
         boolean selfCheck = false;
+        EdgeOptions edge = EdgeOptions.NONE;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
                 case "--help", "-h" -> {
                     return new ForwarderArgs(null, null, mode, chunkSize, loops, maxConnections, connectTimeout,
-                            idleTimeout, false, false, true);
+                            idleTimeout, false, false, true, edge);
                 }
                 case "--self-check" -> selfCheck = true;
-                case "--listen" -> listen = address(option, value(args, ++i, option));
-                case "--connect" -> connect = address(option, value(args, ++i, option));
+                case "--listen" -> listen = Endpoints.parse(option, value(args, ++i, option));
+                case "--connect" -> connect = Endpoints.parse(option, value(args, ++i, option));
                 case "--mode" -> mode = mode(value(args, ++i, option));
                 case "--chunk-size" -> chunkSize = size(value(args, ++i, option));
                 case "--loops" -> loops = count(option, value(args, ++i, option));
@@ -89,7 +104,15 @@ record ForwarderArgs(InetSocketAddress listen, InetSocketAddress connect, Splice
                 case "--connect-timeout" -> connectTimeout = duration(option, value(args, ++i, option));
                 case "--idle-timeout" -> idleTimeout = Optional.of(duration(option, value(args, ++i, option)));
                 case "--log-connections" -> logConnections = true;
-                default -> throw new IllegalArgumentException("unknown argument: " + option);
+                default -> {
+                    int at = i;
+                    EdgeOptions next = edge.with(option, () -> value(args, at + 1, option));
+                    if (next == null) {
+                        throw new IllegalArgumentException("unknown argument: " + option);
+                    }
+                    i += EdgeOptions.takesValue(option) ? 1 : 0;
+                    edge = next;
+                }
             }
         }
         if (selfCheck) {
@@ -98,9 +121,11 @@ record ForwarderArgs(InetSocketAddress listen, InetSocketAddress connect, Splice
             }
         } else if (listen == null || connect == null) {
             throw new IllegalArgumentException(listen == null ? "--listen is required" : "--connect is required");
+        } else if (edge.unixMode().isPresent() && Endpoints.unixPath(listen) == null) {
+            throw new IllegalArgumentException("--unix-mode needs --listen unix:/path");
         }
         return new ForwarderArgs(listen, connect, mode, chunkSize, loops, maxConnections, connectTimeout, idleTimeout,
-                logConnections, selfCheck, false);
+                logConnections, selfCheck, false, edge);
     }
 
     private static String value(String[] args, int index, String option) {

@@ -6,10 +6,13 @@ import io.splice4j.SpliceOptions;
 import io.splice4j.internal.jmx.Jmx;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +22,7 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * A TCP forwarder: accepts clients up to a {@link ConnectionLimit}, hands each to the
+ * A forwarder, TCP or Unix socket at either end: accepts clients up to a {@link ConnectionLimit}, hands each to the
  * {@link Connector}, which joins it to the upstream with a relay run by a {@link RelayRunner}, and
  * closes whatever is still open when it is closed. One failed connection is closed (and counted);
  * the forwarder goes on.
@@ -70,7 +73,7 @@ final class ForwarderServer implements AutoCloseable {
         try {
             FdBudget budget = FdBudget.ofThisProcess(runner.pipeFds(), args.loops());
             ConnectionLimit limit = new ConnectionLimit(args.maxConnections().orElse(budget.maxConnections()));
-            server = ServerSocketChannel.open().bind(args.listen(), Math.max(MIN_BACKLOG, limit.max()));
+            server = listen(args, Math.max(MIN_BACKLOG, limit.max()));
             ForwarderServer forwarder = new ForwarderServer(args, server, runner, budget, limit, onRelayEnd);
             forwarder.mbean = forwarder.registerMBean();
             forwarder.acceptor.start();
@@ -78,6 +81,7 @@ final class ForwarderServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (server != null) {
                 server.close();
+                removeSocketFile(args);
             }
             runner.close();
             throw e;
@@ -89,23 +93,49 @@ final class ForwarderServer implements AutoCloseable {
         Map<String, LongSupplier> counters = stats.counters();
         counters.put("OpenConnections", open::size);
         counters.put("LimitReached", limit::episodes);
-        return Jmx.registerCounters("Forwarder", address().getHostString() + ":" + address().getPort(), counters);
+        SocketAddress bound = address();
+        String name = bound instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
+                : String.valueOf(bound);
+        return Jmx.registerCounters("Forwarder", name, counters);
     }
 
-    /** The address clients connect to. */
-    InetSocketAddress address() throws IOException {
-        return (InetSocketAddress) server.getLocalAddress();
+    private static ServerSocketChannel listen(ForwarderArgs args, int backlog) throws IOException {
+        Path path = Endpoints.unixPath(args.listen());
+        return path == null ? ServerSocketChannel.open().bind(args.listen(), backlog)
+                : UnixListenSocket.bind(path, args.edge().unixMode(), backlog);
+    }
+
+    private static void removeSocketFile(ForwarderArgs args) {
+        Path path = Endpoints.unixPath(args.listen());
+        if (path != null) {
+            UnixListenSocket.remove(path);
+        }
+    }
+
+    /** The address clients connect to: the TCP address bound, or the Unix socket's path. */
+    SocketAddress address() throws IOException {
+        // A socket bound with a mode was bound elsewhere and renamed: its own address is stale.
+        return Endpoints.unixPath(args.listen()) != null ? args.listen() : server.getLocalAddress();
     }
 
     /** The start line: where from and to, what runs the relays, the limits, and whether it splices. */
     String describe() throws IOException {
         String max = args.maxConnections().isPresent() ? limit.max() + " (--max-connections)"
                 : limit.max() + " (" + budget.explain() + ")";
-        return "forwarding " + address() + " -> " + args.connect() + ", mode " + args.mode() + ", "
+        return "forwarding " + Endpoints.text(address()) + " -> " + Endpoints.text(args.connect()) + proxy()
+                + ", mode " + args.mode() + ", "
                 + runner.describe() + ", max connections " + max + ", connect timeout "
                 + ForwarderArgs.format(args.connectTimeout()) + ", idle timeout "
                 + args.idleTimeout().map(ForwarderArgs::format).orElse("none") + ", zero-copy "
                 + (Splice.zeroCopy() ? "on" : "off (" + Splice.zeroCopyUnavailableReason().orElse("?") + ")");
+    }
+
+    private String proxy() {
+        EdgeOptions edge = args.edge();
+        String accept = edge.acceptProxy() ? ", accept PROXY (timeout " + ForwarderArgs.format(edge.proxyTimeout()) + ")"
+                : "";
+        return accept + edge.sendProxy().map(version -> ", send PROXY " + version.name().toLowerCase(Locale.ROOT))
+                .orElse("");
     }
 
     /** The most connections served at once. */
@@ -123,12 +153,18 @@ final class ForwarderServer implements AutoCloseable {
         return stats.summary() + "\n  " + limit.summary();
     }
 
+    /** Clients closed for their PROXY header so far. */
+    long proxyHeadersRejected() {
+        return stats.proxyHeadersRejected();
+    }
+
     /** Connections accepted and not yet ended: connecting upstream or relayed. */
     int openConnections() {
         return open.size();
     }
 
     private void acceptLoop() {
+        long acceptedCount = 0;
         try {
             while (limit.awaitPlace()) {
                 SocketChannel client;
@@ -146,13 +182,19 @@ final class ForwarderServer implements AutoCloseable {
                 }
                 limit.opened();
                 stats.accepted();
-                Connection connection = new Connection(client);
+                Connection connection = unixClient(client, ++acceptedCount);
                 open.add(connection);
                 connector.start(connection);
             }
         } catch (InterruptedException e) {
             // Nobody interrupts the acceptor but close(), which stops accepting anyway.
         }
+    }
+
+    /** Unix clients have no address: they go by the socket's path and a number in log lines. */
+    private Connection unixClient(SocketChannel client, long number) {
+        Path path = Endpoints.unixPath(args.listen());
+        return path == null ? new Connection(client) : new Connection(client, "unix:" + path + " #" + number);
     }
 
     /** Accepts a client only if one is waiting in the backlog; {@code null} if none is. */
@@ -198,6 +240,7 @@ final class ForwarderServer implements AutoCloseable {
      */
     void close(Duration grace) throws IOException {
         server.close();
+        removeSocketFile(args);
         limit.close();
         try {
             acceptor.join();

@@ -19,6 +19,7 @@ final class ForwarderStats {
     private final LongAdder accepted = new LongAdder();
     private final LongAdder upstreamFailures = new LongAdder();
     private final LongAdder connectTimeouts = new LongAdder();
+    private final LongAdder proxyHeadersRejected = new LongAdder();
     private final Map<RelayResult.End, LongAdder> ends = new EnumMap<>(RelayResult.End.class);
     private final LongAdder clientToUpstream = new LongAdder();
     private final LongAdder upstreamToClient = new LongAdder();
@@ -43,6 +44,16 @@ final class ForwarderStats {
         if (timedOut) {
             connectTimeouts.increment();
         }
+    }
+
+    /** A client closed because its PROXY header was malformed, incomplete or late. */
+    void proxyHeaderRejected() {
+        proxyHeadersRejected.increment();
+    }
+
+    /** Clients closed for their PROXY header. */
+    long proxyHeadersRejected() {
+        return proxyHeadersRejected.sum();
     }
 
     /** A connection the forwarder closed at shutdown while it was still connecting upstream. */
@@ -79,7 +90,8 @@ final class ForwarderStats {
                 + "  directions by path: ZERO_COPY=" + directionsByPath.get(TransferPath.ZERO_COPY).sum()
                 + " PORTABLE=" + directionsByPath.get(TransferPath.PORTABLE).sum()
                 + "; bytes spliced " + library.bytesSpliced() + ", copied " + library.bytesCopied() + "\n"
-                + "  fallbacks: " + (fallbacks.length() == 0 ? "none" : fallbacks.toString());
+                + "  fallbacks: " + (fallbacks.length() == 0 ? "none" : fallbacks.toString()) + "\n"
+                + "  PROXY headers rejected (malformed, incomplete or late): " + proxyHeadersRejected.sum();
     }
 
     /** The counters, by MBean attribute name. */

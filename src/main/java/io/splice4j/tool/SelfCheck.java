@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -106,7 +107,7 @@ final class SelfCheck {
     }
 
     /** Writes the stream into the forwarder, then reads the (empty) reply to its end. */
-    private Side send(InetSocketAddress forwarder) throws IOException {
+    private Side send(SocketAddress forwarder) throws IOException {
         long cpu = ThreadCpu.now();
         try (SocketChannel channel = SocketChannel.open(forwarder)) {
             ByteBuffer chunk = ByteBuffer.allocateDirect(256 * 1024);

@@ -256,6 +256,40 @@ class DockerForwarderIT {
                 summary);
     }
 
+    @Test
+    void aSidecarForwarderServesAUnixSocketOnASharedVolume() throws Exception {
+        // A host directory both containers mount: the application's side of the sidecar.
+        Path shared = Files.createTempDirectory("splice4j-sidecar-");
+        Path socket = shared.resolve("in.sock");
+        try {
+            Box sink = sink("--reply", "64m");
+            Box forwarder = forwarder("zero-copy", box -> box.withFileSystemBind(shared.toString(), "/shared")
+                    .withCommand("-jar", "/opt/splice4j/splice4j.jar", "--listen", "unix:/shared/in.sock",
+                            "--unix-mode", "666", "--connect", "server:" + SERVER_PORT, "--mode", "zero-copy"));
+            String banner = forwarder.last(Pattern.compile("splice4j: forwarding .*")).orElseThrow().group();
+            assertTrue(banner.startsWith("splice4j: forwarding unix:/shared/in.sock -> server/")
+                    && banner.endsWith("zero-copy on"), banner);
+            assertTrue(Files.exists(socket), "the socket is on the shared volume");
+
+            long start = System.nanoTime();
+            Box source = source(List.of("unix:/shared/in.sock", "0", "256m"),
+                    new Box(image, "client").withFileSystemBind(shared.toString(), "/shared"));
+            assertEquals(0, source.awaitExit(Duration.ofSeconds(150)), source.describe() + sink.describe());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertEquals(0, sink.awaitExit(Duration.ofSeconds(30)), sink.describe());
+            Output.assertDelivered(source, sink, 0, 256 * MIB, 64 * MIB);
+            System.out.printf(Locale.ROOT, "docker: 256 MiB + 64 MiB from a client container through a sidecar's "
+                    + "Unix socket in %.2f s (with the client container's start)%n", seconds);
+
+            String summary = stopForwarder(forwarder);
+            Output.assertSplicedBothWays(summary, 256 * MIB, 64 * MIB);
+            assertFalse(Files.exists(socket), "the forwarder removed its socket file when stopped");
+        } finally {
+            Files.deleteIfExists(socket);
+            Files.delete(shared);
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Containers
 
@@ -379,7 +413,11 @@ class DockerForwarderIT {
     private Box source(String size, String... options) {
         List<String> args = new ArrayList<>(List.of("forwarder", Integer.toString(LISTEN_PORT), size));
         args.addAll(List.of(options));
-        return start(new Box(image, "client").withNetwork(front)
+        return source(args, new Box(image, "client").withNetwork(front));
+    }
+
+    private Box source(List<String> args, Box box) {
+        return start(box
                 .withCommand(helper(Source.class, args.toArray(String[]::new)).toArray(String[]::new))
                 .withStartupCheckStrategy(new StartupCheckStrategy() {
                     @Override

@@ -100,6 +100,36 @@ class NetnsForwarderIT {
         assertTrue(summary.contains("directions by path: ZERO_COPY=2 PORTABLE=0"), summary);
     }
 
+    @Test
+    void oneGibFromAUnixSocketClientThroughTheForwarderArrivesIntact() throws Exception {
+        // A path socket is a file, reachable from every namespace: the client needs no route.
+        Path directory = Files.createTempDirectory("splice4j-netns-");
+        Path socket = directory.resolve("in.sock");
+        try {
+            ChildProcess forwarder = start("forwarder", net.proxy, List.of(JAVA, "-jar", JAR.toString(), "--listen",
+                    "unix:" + socket, "--connect", NetnsTopology.SERVER_IP + ":" + SERVER_PORT, "--mode", "zero-copy"));
+            String banner = forwarder.await(Pattern.compile("splice4j: forwarding .*"), Duration.ofSeconds(30)).group();
+            assertTrue(banner.startsWith("splice4j: forwarding unix:" + socket + " -> /" + NetnsTopology.SERVER_IP + ":"
+                    + SERVER_PORT + ", mode ZERO_COPY, ") && banner.endsWith(", zero-copy on"), banner);
+            ChildProcess sink = sink("--reply", "64m");
+            long start = System.nanoTime();
+            ChildProcess source = sourceTo("unix:" + socket, "0", "1g");
+            assertEquals(0, source.awaitExit(Duration.ofSeconds(150)), source.describe() + sink.describe());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertEquals(0, sink.awaitExit(Duration.ofSeconds(30)), sink.describe());
+
+            Output.assertDelivered(source, sink, 0, 1L << 30, 64 * MIB);
+            System.out.printf("netns: 1 GiB + 64 MiB from a Unix socket through the forwarder in %.2f s (with JVM "
+                    + "starts)%n", seconds);
+            String summary = stopForwarder(forwarder);
+            Output.assertSplicedBothWays(summary, 1L << 30, 64 * MIB);
+            assertFalse(Files.exists(socket), "the forwarder removed its socket file");
+        } finally {
+            Files.deleteIfExists(socket);
+            Files.delete(directory);
+        }
+    }
+
     @ParameterizedTest(name = "MTU {0}")
     @ValueSource(ints = {1280, 9000})
     void mtuIsHonouredAndDataArrivesIntact(int mtu) throws Exception {
@@ -279,8 +309,12 @@ class NetnsForwarderIT {
     }
 
     private ChildProcess source(String size, String... options) {
+        return sourceTo(NetnsTopology.PROXY_FRONT_IP, Integer.toString(LISTEN_PORT), size, options);
+    }
+
+    private ChildProcess sourceTo(String host, String port, String size, String... options) {
         List<String> command = new ArrayList<>(helper(Source.class));
-        command.addAll(List.of(NetnsTopology.PROXY_FRONT_IP, Integer.toString(LISTEN_PORT), size));
+        command.addAll(List.of(host, port, size));
         command.addAll(List.of(options));
         return start("source", net.client, command);
     }

@@ -48,4 +48,12 @@ interface Output {
                     + ", arrived " + received);
         }
     }
+
+    /** Checks a forwarder's summary: {@code request} bytes went upstream, {@code reply} back, both spliced. */
+    static void assertSplicedBothWays(String summary, long request, long reply) {
+        if (!summary.contains("bytes client->upstream " + request + ", upstream->client " + reply)
+                || !summary.contains("directions by path: ZERO_COPY=2 PORTABLE=0")) {
+            throw new AssertionError("expected " + request + " bytes up and " + reply + " back, both spliced: " + summary);
+        }
+    }
 }

@@ -3,6 +3,8 @@ package io.splice4j.it;
 import io.splice4j.support.Digest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  *
  * <p>Usage: {@code Source HOST PORT SIZE [--connections N] [--progress SIZE] [--delay-ms MS]}, where
- * {@code --delay-ms} waits that long after connecting before sending. Exits 0 if every connection
+ * {@code --delay-ms} waits that long after connecting before sending; {@code HOST} may be
+ * {@code unix:/path} for a Unix socket ({@code PORT} is then ignored). Exits 0 if every connection
  * completed, 1 otherwise.
  */
 public final class Source {
@@ -39,7 +42,8 @@ public final class Source {
      * @throws InterruptedException if interrupted
      */
     public static void main(String[] args) throws InterruptedException {
-        InetSocketAddress target = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
+        SocketAddress target = args[0].startsWith("unix:") ? UnixDomainSocketAddress.of(args[0].substring(5))
+                : new InetSocketAddress(args[0], Integer.parseInt(args[1]));
         long size = Traffic.size(args[2]);
         int connections = 1;
         long progressEvery = 0;
@@ -71,7 +75,7 @@ public final class Source {
         System.exit(failed.get() == 0 ? 0 : 1);
     }
 
-    private static boolean run(int conn, InetSocketAddress target, long size, long progressEvery, long delayMillis) {
+    private static boolean run(int conn, SocketAddress target, long size, long progressEvery, long delayMillis) {
         AtomicLong written = new AtomicLong();
         AtomicLong read = new AtomicLong();
         try (SocketChannel channel = SocketChannel.open(target)) {

@@ -23,7 +23,12 @@ final class EchoServer implements AutoCloseable {
     private final Thread acceptor;
 
     EchoServer() throws IOException {
-        server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16_384);
+        this(ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16_384));
+    }
+
+    /** Echoes what clients of {@code server}, bound already (to a Unix socket, say), send; closes it when closed. */
+    EchoServer(ServerSocketChannel server) {
+        this.server = server;
         acceptor = Thread.ofPlatform().name("echo-acceptor").daemon().start(this::acceptLoop);
     }
 

@@ -87,7 +87,15 @@ class ForwarderArgsTest {
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --connect-timeout 0ms|--connect-timeout must be longer than zero, got '0ms'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --connect-timeout -10s|--connect-timeout must be longer than zero, got '-10s'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --connect-timeout soon|--connect-timeout wants a duration with a unit such as 500ms, 30s, 5m or 1h, got 'soon'",
-        "--self-check --listen 127.0.0.1:1|--self-check takes no --listen or --connect"})
+        "--self-check --listen 127.0.0.1:1|--self-check takes no --listen or --connect",
+        "--listen unix: --connect 127.0.0.1:1|--listen wants unix:/path/to.sock, got 'unix:'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --send-proxy v3|--send-proxy wants v1 or v2, got 'v3'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --send-proxy|--send-proxy needs a value",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --proxy-timeout 0s|--proxy-timeout must be longer than zero, got '0s'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --proxy-timeout 5|--proxy-timeout wants a duration with a unit such as 500ms, 30s, 5m or 1h, got '5'",
+        "--listen unix:/tmp/a.sock --connect 127.0.0.1:2 --unix-mode 0o660|--unix-mode wants octal permissions such as 660 or 0600, got '0o660'",
+        "--listen unix:/tmp/a.sock --connect 127.0.0.1:2 --unix-mode|--unix-mode needs a value",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --accept-proxy --bogus|unknown argument: --bogus"})
     void badArgumentsAreNamed(String line, String message) {
         String[] args = line.isEmpty() ? new String[0] : line.split(" ");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ForwarderArgs.parse(args));

@@ -35,7 +35,7 @@ class ForwarderMBeanTest {
         try (EchoServer echo = new EchoServer(); ForwarderServer forwarder = ForwarderServer.start(
                 ForwarderArgs.parse("--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + echo.port()),
                 ended::complete)) {
-            InetSocketAddress listen = forwarder.address();
+            InetSocketAddress listen = (InetSocketAddress) forwarder.address();
             name = new ObjectName("io.splice4j:type=Forwarder,name=" + ObjectName.quote("127.0.0.1:" + listen.getPort()));
             Jmx.awaitRegistrations();
             assertTrue(SERVER.isRegistered(name), name::toString);

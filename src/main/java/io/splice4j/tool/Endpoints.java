@@ -1,0 +1,62 @@
+package io.splice4j.tool;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+
+/**
+ * The forwarder's two kinds of address on the command line and in its output: {@code HOST:PORT}
+ * for TCP, {@code unix:/path/to.sock} for a Unix-domain socket.
+ */
+final class Endpoints {
+
+    private static final String UNIX = "unix:";
+    /** {@code sun_path} holds 108 bytes with the terminating NUL. */
+    private static final int MAX_UNIX_PATH_BYTES = 107;
+
+    private Endpoints() {
+    }
+
+    /**
+     * Parses {@code unix:PATH} or {@code HOST:PORT}.
+     *
+     * @throws IllegalArgumentException naming {@code option} if the text is neither
+     */
+    static SocketAddress parse(String option, String text) {
+        if (!text.startsWith(UNIX)) {
+            return ForwarderArgs.address(option, text);
+        }
+        String path = text.substring(UNIX.length());
+        if (path.isEmpty()) {
+            throw new IllegalArgumentException(option + " wants unix:/path/to.sock, got '" + text + "'");
+        }
+        if (path.getBytes(StandardCharsets.UTF_8).length > MAX_UNIX_PATH_BYTES) {
+            throw new IllegalArgumentException(option + ": a Unix socket path has at most " + MAX_UNIX_PATH_BYTES
+                    + " bytes, got '" + path + "'");
+        }
+        try {
+            return UnixDomainSocketAddress.of(Path.of(path));
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(option + ": bad path in '" + text + "'");
+        }
+    }
+
+    /** The path of a Unix-domain address, or {@code null} for any other. */
+    static Path unixPath(SocketAddress address) {
+        return address instanceof UnixDomainSocketAddress unix ? unix.getPath() : null;
+    }
+
+    /**
+     * An address for people: {@code unix:/path} for a Unix socket ({@code unix:} alone for an
+     * unnamed one, as Unix clients are), {@code /host:port} for TCP.
+     */
+    static String text(SocketAddress address) {
+        if (address instanceof UnixDomainSocketAddress unix) {
+            return UNIX + unix.getPath();
+        }
+        return address instanceof InetSocketAddress ? address.toString() : String.valueOf(address);
+    }
+}

@@ -1,0 +1,74 @@
+package io.splice4j.tool;
+
+import io.splice4j.ProxyHeader;
+import io.splice4j.ProxyProtocol;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The PROXY protocol at the start of a connection: reads the client's header with
+ * {@code --accept-proxy}, and makes the bytes the relay sends upstream before the client's own: the
+ * {@code --send-proxy} header, then whatever the client sent right after its header.
+ */
+final class ProxyFront {
+
+    private final EdgeOptions edge;
+
+    ProxyFront(EdgeOptions edge) {
+        this.edge = edge;
+    }
+
+    /** Whether {@link #open} has anything to do. */
+    boolean active() {
+        return edge.acceptProxy() || edge.sendProxy().isPresent();
+    }
+
+    /**
+     * Reads the client's header if one is expected (on the calling thread, which parks while it
+     * waits) and names the connection after it.
+     *
+     * @return the bytes to send upstream first, possibly none
+     * @throws io.splice4j.ProxyProtocolException if the client's header is malformed, incomplete or late
+     * @throws IOException if reading fails
+     */
+    ByteBuffer open(Connection connection) throws IOException {
+        ProxyHeader accepted = null;
+        ByteBuffer pastHeader = ByteBuffer.allocate(0);
+        if (edge.acceptProxy()) {
+            SocketChannel client = connection.client();
+            ProxyProtocol.Received received = client.getRemoteAddress() instanceof InetSocketAddress
+                    ? ProxyProtocol.read(client, edge.proxyTimeout())
+                    : ClosingHeaderReader.read(client, edge.proxyTimeout());
+            accepted = received.header();
+            pastHeader = received.pastHeader();
+            connection.proxied(accepted);
+        }
+        if (edge.sendProxy().isEmpty()) {
+            return pastHeader;
+        }
+        ProxyHeader outgoing = outgoing(connection.client(), accepted);
+        ByteBuffer header = edge.sendProxy().get() == EdgeOptions.ProxyVersion.V1 ? outgoing.encodeV1()
+                : outgoing.encodeV2();
+        return ByteBuffer.allocate(header.remaining() + pastHeader.remaining()).put(header).put(pastHeader).flip();
+    }
+
+    /**
+     * The header to send upstream: the one accepted, if it describes a proxied connection, or else
+     * the client connection's own addresses; {@code UNKNOWN} where they are no IP addresses.
+     */
+    static ProxyHeader outgoing(SocketChannel client, ProxyHeader accepted) throws IOException {
+        if (accepted != null && accepted.command() == ProxyHeader.Command.PROXY) {
+            // TLVs stay behind: they describe the hop before this one.
+            return accepted.source().isPresent()
+                    ? ProxyHeader.of(accepted.source().get(), accepted.destination().orElseThrow())
+                    : ProxyHeader.unknown();
+        }
+        if (client.getRemoteAddress() instanceof InetSocketAddress remote
+                && client.getLocalAddress() instanceof InetSocketAddress local) {
+            return ProxyHeader.of(remote, local);
+        }
+        return ProxyHeader.unknown();
+    }
+}
