@@ -2,12 +2,9 @@ package io.splice4j.internal;
 
 import io.splice4j.RelayResult;
 import io.splice4j.SpliceOptions;
-import io.splice4j.internal.jfr.RelayTrace;
 import java.io.IOException;
 import java.nio.channels.InterruptedByTimeoutException;
 import java.nio.channels.SocketChannel;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,29 +15,20 @@ import java.util.concurrent.atomic.AtomicReference;
  * each direction is a blocking {@link Transfers#sockets} to its end-of-stream, and both share one
  * idle clock.
  */
-public final class ThreadedRelay implements RelayHandle {
+public final class ThreadedRelay extends RelayHandle {
 
     private final SocketChannel a;
     private final SocketChannel b;
     private final SpliceOptions options;
-    private final TransferRecord aToB;
-    private final TransferRecord bToA;
     private final AtomicInteger running = new AtomicInteger(2);
     private final AtomicReference<IOException> failure = new AtomicReference<>();
-    private final CompletableFuture<RelayResult> completion = new CompletableFuture<>();
-    private final RelayTrace trace;
     private volatile boolean closedByCaller;
 
     private ThreadedRelay(SocketChannel a, SocketChannel b, SpliceOptions options) {
+        super(a, b, options);
         this.a = a;
         this.b = b;
         this.options = options;
-        Activity activity = Activity.of(options.idleTimeout().orElse(null));
-        this.aToB = Transfers.newRecord(options, activity);
-        this.bToA = Transfers.newRecord(options, activity);
-        aToB.between(a, b);
-        bToA.between(b, a);
-        this.trace = RelayTrace.begin(a, b);
     }
 
     /**
@@ -102,33 +90,13 @@ public final class ThreadedRelay implements RelayHandle {
             RelayResult.End end = first instanceof InterruptedByTimeoutException ? RelayResult.End.IDLE_TIMEOUT
                     : first != null ? RelayResult.End.FAILED
                     : closedByCaller ? RelayResult.End.CLOSED : RelayResult.End.COMPLETED;
-            RelayResult result = new RelayResult(aToB.result(), bToA.result(), end,
-                    end == RelayResult.End.FAILED ? Optional.of(first) : Optional.empty());
-            if (trace != null) {
-                trace.end(result);
-            }
-            completion.complete(result);
+            complete(end, first);
         }
     }
 
     private void closeChannels() {
         ChannelGuard.closeQuietly(a);
         ChannelGuard.closeQuietly(b);
-    }
-
-    @Override
-    public CompletableFuture<RelayResult> completion() {
-        return completion;
-    }
-
-    @Override
-    public long bytesAtoB() {
-        return aToB.bytes();
-    }
-
-    @Override
-    public long bytesBtoA() {
-        return bToA.bytes();
     }
 
     /** Closing both channels wakes both directions within one tick. */

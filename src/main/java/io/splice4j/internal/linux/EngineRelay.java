@@ -2,15 +2,9 @@ package io.splice4j.internal.linux;
 
 import io.splice4j.RelayResult;
 import io.splice4j.SpliceOptions;
-import io.splice4j.SpliceMode;
-import io.splice4j.SpliceResult;
-import io.splice4j.TransferPath;
-import io.splice4j.internal.Activity;
 import io.splice4j.internal.ChannelGuard;
 import io.splice4j.internal.Metrics;
 import io.splice4j.internal.RelayHandle;
-import io.splice4j.internal.TransferRecord;
-import io.splice4j.internal.jfr.RelayTrace;
 import io.splice4j.linux.Errno;
 import io.splice4j.linux.LibC;
 import java.io.IOException;
@@ -20,15 +14,13 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A relay on an event loop: two {@link EngineFlow}s over the two channels' own fds, which stay
  * registered with the loop's holder selector (and so stay open) until the relay has removed them
  * from epoll. The fds are found on the caller's thread; every later step runs on the loop thread.
  */
-final class EngineRelay implements EventLoop.Watched, RelayHandle {
+final class EngineRelay extends RelayHandle implements EventLoop.Watched {
 
     private static final int SOCKET_EVENTS = LibC.EPOLLIN | LibC.EPOLLOUT | LibC.EPOLLRDHUP | LibC.EPOLLET;
     private static final int READ_EVENTS = LibC.EPOLLIN | LibC.EPOLLRDHUP | LibC.EPOLLHUP | LibC.EPOLLERR;
@@ -40,11 +32,8 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
     private final EventLoop loop;
     private final SocketChannel a;
     private final SocketChannel b;
-    private final Activity activity;
-    private final EngineFlow aToB;
-    private final EngineFlow bToA;
-    private final CompletableFuture<RelayResult> completion = new CompletableFuture<>();
-    private final RelayTrace trace;
+    private final EngineFlow forward;
+    private final EngineFlow backward;
     private final int fdA;
     private final int fdB;
     private SelectionKey keyA;
@@ -56,24 +45,18 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
     private volatile boolean finished;
 
     private EngineRelay(EventLoop loop, SocketChannel a, SocketChannel b, int fdA, int fdB, SpliceOptions options) {
+        super(a, b, options);
         this.loop = loop;
         this.a = a;
         this.b = b;
         this.fdA = fdA;
         this.fdB = fdB;
-        this.activity = Activity.of(options.idleTimeout().orElse(null));
-        TransferPath planned = options.mode() == SpliceMode.PORTABLE ? TransferPath.PORTABLE : TransferPath.ZERO_COPY;
-        this.aToB = new EngineFlow(this, loop, a, b, options, options.firstBytesAtoB(),
-                new TransferRecord(planned, activity));
-        this.bToA = new EngineFlow(this, loop, b, a, options, options.firstBytesBtoA(),
-                new TransferRecord(planned, activity));
-        aToB.record.between(a, b);
-        bToA.record.between(b, a);
-        this.trace = RelayTrace.begin(a, b);
+        this.forward = new EngineFlow(this, loop, a, b, options, options.firstBytesAtoB(), aToB);
+        this.backward = new EngineFlow(this, loop, b, a, options, options.firstBytesBtoA(), bToA);
         // Every relay constructed reaches end(), which counts it out.
         loop.relays.incrementAndGet();
-        aToB.bind(fdA, fdB);
-        bToA.bind(fdB, fdA);
+        forward.bind(fdA, fdB);
+        backward.bind(fdB, fdA);
     }
 
     /**
@@ -121,16 +104,16 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
             if (loop.isClosing()) {
                 throw new AsynchronousCloseException();
             }
-            tokenA = loop.newToken(events -> onEvents(events, aToB, bToA));
-            tokenB = loop.newToken(events -> onEvents(events, bToA, aToB));
+            tokenA = loop.newToken(events -> onEvents(events, forward, backward));
+            tokenB = loop.newToken(events -> onEvents(events, backward, forward));
             try (Arena scratch = Arena.ofConfined()) {
                 MemorySegment event = scratch.allocate(LibC.EPOLL_EVENT);
                 add(fdA, tokenA, event);
                 add(fdB, tokenB, event);
             }
             loop.watch(this);
-            aToB.advance();
-            bToA.advance();
+            forward.advance();
+            backward.advance();
         } catch (IOException e) {
             fail(e);
         }
@@ -160,7 +143,7 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
 
     /** A flow passed its end-of-stream on; the relay ends when both have. */
     void flowDone() {
-        if (aToB.done() && bToA.done()) {
+        if (forward.done() && backward.done()) {
             end(RelayResult.End.COMPLETED, null);
         }
     }
@@ -209,8 +192,8 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
             loop.remove(fdB);
             loop.dropToken(tokenA);
             loop.dropToken(tokenB);
-            aToB.release();
-            bToA.release();
+            forward.release();
+            backward.release();
             if (keyA != null) {
                 keyA.cancel();
             }
@@ -227,36 +210,15 @@ final class EngineRelay implements EventLoop.Watched, RelayHandle {
         } finally {
             // Whatever failed above, nobody may wait forever for this relay.
             // As on threads: a direction that passed its end-of-stream on finished; one cut short failed.
-            for (EngineFlow flow : new EngineFlow[] {aToB, bToA}) {
+            for (EngineFlow flow : new EngineFlow[] {forward, backward}) {
                 if (flow.done()) {
                     flow.record.finished();
                 } else {
                     flow.record.failed();
                 }
             }
-            SpliceResult forward = aToB.record.result();
-            SpliceResult backward = bToA.record.result();
-            RelayResult result = new RelayResult(forward, backward, end, Optional.ofNullable(failure));
-            if (trace != null) {
-                trace.end(result);
-            }
-            completion.complete(result);
+            complete(end, failure);
         }
-    }
-
-    @Override
-    public CompletableFuture<RelayResult> completion() {
-        return completion;
-    }
-
-    @Override
-    public long bytesAtoB() {
-        return aToB.record.bytes();
-    }
-
-    @Override
-    public long bytesBtoA() {
-        return bToA.record.bytes();
     }
 
     @Override
