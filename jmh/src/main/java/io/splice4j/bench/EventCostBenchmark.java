@@ -5,7 +5,8 @@ import io.splice4j.SpliceOptions;
 import io.splice4j.TransferPath;
 import io.splice4j.internal.TransferRecord;
 import io.splice4j.internal.Transfers;
-import java.nio.ByteBuffer;
+import io.splice4j.support.Loopback;
+import io.splice4j.support.Payload;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +72,6 @@ public class EventCostBenchmark {
     public RecordingKind recording;
 
     private Recording jfr;
-    private Payload bytes;
     private Path path;
     private FileChannel file;
     private Loopback loopback;
@@ -93,29 +93,25 @@ public class EventCostBenchmark {
             jfr.setMaxSize(64L << 20);
             jfr.start();
         }
-        bytes = Payload.random(SIZE);
         path = Files.createTempFile("splice4j-bench-", ".bin");
         file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        ByteBuffer content = bytes.view();
-        while (content.hasRemaining()) {
-            file.write(content, content.position());
-        }
+        Payload.write(file, 0, SIZE);
         loopback = new Loopback();
-        connection = loopback.connect();
+        connection = loopback.pair();
         drain = new Drain();
     }
 
     /** Before every iteration one transfer whose bytes are compared one by one. */
     @Setup(Level.Iteration)
     public void verify() throws Exception {
-        Future<Long> received = drain.receive(connection.server(), SIZE, bytes);
-        expectWhole(Splice.transfer(file, 0, SIZE, connection.client()), Peer.await(received));
+        Future<Long> received = drain.receive(connection.far(), SIZE, true);
+        expectWhole(Splice.transfer(file, 0, SIZE, connection.near()), Peer.await(received));
     }
 
     @Benchmark
     public long record() {
         TransferRecord record = Transfers.newRecord(options);
-        record.between(file, connection.client());
+        record.between(file, connection.near());
         record.delivered(TransferPath.ZERO_COPY, SIZE);
         record.finished();
         return record.bytes();
@@ -123,8 +119,8 @@ public class EventCostBenchmark {
 
     @Benchmark
     public long fileToSocket() throws Exception {
-        Future<Long> received = drain.receive(connection.server(), SIZE, null);
-        long moved = Splice.transfer(file, 0, SIZE, connection.client());
+        Future<Long> received = drain.receive(connection.far(), SIZE, false);
+        long moved = Splice.transfer(file, 0, SIZE, connection.near());
         expectWhole(moved, Peer.await(received));
         return moved;
     }
