@@ -465,8 +465,12 @@ scenario_echo_group() {
     start_group "$ECHO_PORT"
     local name
     (( WARMUP_SECONDS )) && say "warm-up against the echo server"
+    # The rate run warms what ping-pong never runs: accept, connect, relay start and end (in a JVM
+    # those are compiled while measured otherwise, and the compiler's CPU counts per connection).
     (( WARMUP_SECONDS )) && for name in "${PROXIES[@]}"; do
         usable "$name" && loadgen_once "$name" "" 0 60 ping --conns 10 --size 1024 --warmup 0 --seconds "$WARMUP_SECONDS"
+        usable "$name" && loadgen_once "$name" "" 0 60 rate --conns "$RATE_CONNS" --threads 2 --size 1024 --warmup 0 \
+            --seconds "$WARMUP_SECONDS"
     done
     say "scenario 3: connection rate, $RATE_CONNS clients looping connect -> 1 KiB -> echo -> close"
     round_robin measure_rate
