@@ -76,6 +76,10 @@ final class ForwarderServer implements AutoCloseable {
             server = listen(args, Math.max(MIN_BACKLOG, limit.max()));
             ForwarderServer forwarder = new ForwarderServer(args, server, runner, budget, limit, onRelayEnd);
             forwarder.mbean = forwarder.registerMBean();
+            // The library's own beans too, and all of them before the first client: the platform
+            // MBean server's start costs ~10 MB and a few hundred ms, which must not land on traffic.
+            Splice.metrics();
+            awaitMBeans();
             forwarder.acceptor.start();
             return forwarder;
         } catch (IOException | RuntimeException e) {
@@ -85,6 +89,16 @@ final class ForwarderServer implements AutoCloseable {
             }
             runner.close();
             throw e;
+        }
+    }
+
+    private static void awaitMBeans() {
+        try {
+            Jmx.awaitRegistrations();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.TimeoutException e) {
+            // Registration goes on in the background; forwarding doesn't depend on it.
         }
     }
 
