@@ -2,6 +2,7 @@ package io.splice4j.tool;
 
 import io.splice4j.ProxyHeader;
 import io.splice4j.ProxyProtocol;
+import io.splice4j.ProxyProtocolException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -30,17 +31,15 @@ final class ProxyFront {
      * waits) and names the connection after it.
      *
      * @return the bytes to send upstream first, possibly none
-     * @throws io.splice4j.ProxyProtocolException if the client's header is malformed, incomplete or late
+     * @throws ProxyProtocolException if the client's header is malformed, incomplete or late, or its
+     *     connection fails before the header is whole
      * @throws IOException if reading fails
      */
     ByteBuffer open(Connection connection) throws IOException {
         ProxyHeader accepted = null;
         ByteBuffer pastHeader = ByteBuffer.allocate(0);
         if (edge.acceptProxy()) {
-            SocketChannel client = connection.client();
-            ProxyProtocol.Received received = client.getRemoteAddress() instanceof InetSocketAddress
-                    ? ProxyProtocol.read(client, edge.proxyTimeout())
-                    : ClosingHeaderReader.read(client, edge.proxyTimeout());
+            ProxyProtocol.Received received = read(connection.client());
             accepted = received.header();
             pastHeader = received.pastHeader();
             connection.proxied(accepted);
@@ -52,6 +51,22 @@ final class ProxyFront {
         ByteBuffer header = edge.sendProxy().get() == EdgeOptions.ProxyVersion.V1 ? outgoing.encodeV1()
                 : outgoing.encodeV2();
         return ByteBuffer.allocate(header.remaining() + pastHeader.remaining()).put(header).put(pastHeader).flip();
+    }
+
+    private ProxyProtocol.Received read(SocketChannel client) throws IOException {
+        try {
+            return client.getRemoteAddress() instanceof InetSocketAddress
+                    ? ProxyProtocol.read(client, edge.proxyTimeout())
+                    : ClosingHeaderReader.read(client, edge.proxyTimeout());
+        } catch (ProxyProtocolException e) {
+            throw e;
+        } catch (IOException e) {
+            if (!client.isOpen()) {
+                throw e;
+            }
+            // A reset before the header is whole leaves it incomplete: the client's doing, not ours.
+            throw new ProxyProtocolException("the connection failed before a complete PROXY header: " + e, e);
+        }
     }
 
     /**

@@ -106,8 +106,17 @@ final class EchoServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the listening socket and waits for the acceptor to leave {@code accept()}: until it
+     * has, the JDK keeps the socket's fd number pointing at a stand-in socket of its own.
+     */
     @Override
     public void close() throws IOException {
         server.close();
+        try {
+            acceptor.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
