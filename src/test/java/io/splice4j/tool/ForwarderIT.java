@@ -284,8 +284,11 @@ class ForwarderIT {
             assertTrue(jar.stderr().contains("--max-connections " + clients + " is more than the open-files limit leaves "
                     + "room for (1)"), jar.stderr());
             // That warning, and a line each for failed accepts and connects: out of fds they alternate
-            // with successes by the client, and are logged at most once per 10 s.
-            assertTrue(jar.stderr().lines().count() <= 3, jar.stderr());
+            // with successes by the client, and are logged at most once per 10 s. If all 60 clients
+            // reached the limit at once, its pause and its end add one line each (once per episode).
+            long perClientLines = jar.stderr().lines().filter(line -> !line.contains("--max-connections limit: not accepting")
+                    && !line.contains("every waiting client accepted after")).count();
+            assertTrue(perClientLines <= 3, jar.stderr());
             System.out.println("with 96 fds: " + jar.stdout().lines().filter(l -> !l.startsWith("splice4j: forwarding"))
                     .toList() + "; log lines: " + jar.stderr().lines().count());
             server.interrupt();
