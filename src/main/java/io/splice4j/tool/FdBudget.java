@@ -22,7 +22,12 @@ record FdBudget(OptionalLong fdLimit, int pipeFds, int reserve) {
     /** The budget of this process, with {@code pipeFds} for the pool and {@code loops} event loops. */
     static FdBudget ofThisProcess(int pipeFds, int loops) {
         // The JVM's own jars, logs and selectors take a few dozen; each loop an epoll fd and a selector.
-        return new FdBudget(softLimit(Path.of("/proc/self/limits")), pipeFds, 64 + 4 * loops);
+        return new FdBudget(softLimit(Path.of("/proc/self/limits")), pipeFds, reserve(loops));
+    }
+
+    /** The fds kept back for the JVM and the engine's own: 64, and 4 per loop. */
+    static int reserve(int loops) {
+        return 64 + 4 * loops;
     }
 
     /**

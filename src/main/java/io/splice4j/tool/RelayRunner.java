@@ -43,10 +43,21 @@ final class RelayRunner implements AutoCloseable {
         // Capping the count as well as the bytes keeps the pool's fds known in advance, even where
         // the kernel hands out smaller pipes than asked (then the byte cap alone would allow more).
         int maxPipes = mode == SpliceMode.PORTABLE ? loops
-                : (int) Math.max(loops, Math.min(MAX_PIPES, MAX_PIPE_BYTES / chunkSize));
+                : (int) Math.max(loops, Math.min(Math.min(MAX_PIPES, MAX_PIPE_BYTES / chunkSize),
+                        pipesTheFdLimitAllows(loops)));
         SpliceEngine engine = SpliceEngine.builder().loops(loops).pipeSize(chunkSize).maxPipes(maxPipes)
                 .maxPipeBytes(MAX_PIPE_BYTES).name("splice4j-loop").build();
         return new RelayRunner(engine, null, maxPipes);
+    }
+
+    /**
+     * At most a quarter as many pipes as connections fit (HAProxy's default {@code maxpipes} is
+     * {@code maxconn / 4}): each connection costs 2 fds and each pipe 2, so a low open-files limit
+     * still leaves most of its fds to connections.
+     */
+    static long pipesTheFdLimitAllows(int loops) {
+        long limit = FdBudget.softLimit(java.nio.file.Path.of("/proc/self/limits")).orElse(1024);
+        return Math.max(1, (limit - FdBudget.reserve(loops)) / 8);
     }
 
     /** Options for relays run here, on top of {@code options}. */
