@@ -58,9 +58,12 @@ class EngineScaleTest {
             assertEquals("VERIFIED " + RELAYS + " failed 0", farEnds.await("VERIFIED", 180));
 
             long heapPerRelay = (usedHeapAfterGc() - heapBefore) / RELAYS;
-            // Idle relays cost no CPU beyond each loop's liveness check every 50 ms. The GC just run
-            // may still finish its work concurrently: let it, then measure two quiet seconds.
-            Thread.sleep(500);
+            // Idle relays cost no CPU beyond each relay's check once a second (closed behind its
+            // back? idle deadline?): about 1 us each, mostly cache misses on 9 000 relays' state, so
+            // 0.6-1.2 % of a core here; a loop that spun or polled per relay would cost tens of
+            // percent. The GC just run may still finish its work concurrently: let it, then measure
+            // two quiet seconds.
+            Thread.sleep(1000);
             long cpuBefore = processCpuNanos();
             long loopCpuBefore = engineThreadCpuNanos();
             long idleStart = System.nanoTime();
@@ -75,7 +78,7 @@ class EngineScaleTest {
                     + " threads %.2f %% of one core, whole test JVM %.1f %%%n", RELAYS, engine.loops(), fdsPerRelay,
                     heapPerRelay, engineThreads, threadsNow, threadsBefore, engine.openPipes(), 100 * loopCpuShare,
                     100 * idleCpuShare);
-            assertTrue(loopCpuShare < 0.01, "idle relays cost the engine " + loopCpuShare + " of a core");
+            assertTrue(loopCpuShare < 0.02, "idle relays cost the engine " + loopCpuShare + " of a core");
             assertTrue(engineThreads <= 2L * cores, "engine threads: " + engineThreads);
             assertTrue(threadsNow - threadsBefore <= 2 * cores + 4, "threads grew from " + threadsBefore + " to "
                     + threadsNow);

@@ -82,6 +82,7 @@ final class EngineFlow implements Runnable {
     public void run() {
         queued = false;
         advance();
+        relay.syncInterest();
     }
 
     /** Moves what can be moved now; returns when it must wait for an event or has used its turn. */

@@ -40,6 +40,11 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
     private SelectionKey keyB;
     private long tokenA;
     private long tokenB;
+    /** The events each socket is armed for in epoll, and the events it should be armed for. */
+    private int armedA = SOCKET_EVENTS;
+    private int armedB = SOCKET_EVENTS;
+    private int wantedA = SOCKET_EVENTS;
+    private int wantedB = SOCKET_EVENTS;
     private IOException failure;
     private RelayResult.End end;
     private volatile boolean finished;
@@ -104,8 +109,8 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
             if (loop.isClosing()) {
                 throw new AsynchronousCloseException();
             }
-            tokenA = loop.newToken(events -> onEvents(events, forward, backward));
-            tokenB = loop.newToken(events -> onEvents(events, backward, forward));
+            tokenA = loop.newToken(events -> onEvents(events, true));
+            tokenB = loop.newToken(events -> onEvents(events, false));
             try (Arena scratch = Arena.ofConfined()) {
                 MemorySegment event = scratch.allocate(LibC.EPOLL_EVENT);
                 add(fdA, tokenA, event);
@@ -125,16 +130,70 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
         }
     }
 
-    /** Events on one socket: its outgoing flow may read it, its incoming flow may write it. */
-    private void onEvents(int events, EngineFlow readsIt, EngineFlow writesIt) {
+    /**
+     * Events on one socket: its outgoing flow may read it, its incoming flow may write it. An edge
+     * its flow already knew about (readable while still readable, because that flow waits for its
+     * target) is of no use: a bulk stream brings one per segment and each would wake the loop for
+     * nothing, so that event is disarmed until its flow waits for it again ({@link #syncInterest}).
+     */
+    private void onEvents(int events, boolean onA) {
+        EngineFlow readsIt = onA ? forward : backward;
+        EngineFlow writesIt = onA ? backward : forward;
+        int useless = 0;
+        if ((events & LibC.EPOLLIN) != 0 && readsIt.readable) {
+            useless |= LibC.EPOLLIN;
+        }
+        if ((events & LibC.EPOLLOUT) != 0 && writesIt.writable) {
+            useless |= LibC.EPOLLOUT;
+        }
         if ((events & READ_EVENTS) != 0) {
             readsIt.readable = true;
         }
         if ((events & WRITE_EVENTS) != 0) {
             writesIt.writable = true;
         }
+        if (onA) {
+            wantedA &= ~useless;
+        } else {
+            wantedB &= ~useless;
+        }
         readsIt.advance();
         writesIt.advance();
+        syncInterest();
+    }
+
+    /**
+     * Re-arms every disarmed event a flow now waits for, and disarms the useless ones. Re-arming an
+     * edge-triggered event whose condition already holds reports it at once, so nothing that
+     * happened while it was disarmed is missed.
+     */
+    void syncInterest() {
+        if (finished) {
+            return;
+        }
+        wantedA |= waitedFor(forward, backward);
+        wantedB |= waitedFor(backward, forward);
+        try {
+            if (wantedA != armedA) {
+                armedA = modify(fdA, tokenA, wantedA);
+            }
+            if (wantedB != armedB) {
+                armedB = modify(fdB, tokenB, wantedB);
+            }
+        } catch (IOException e) {
+            fail(e);
+        }
+    }
+
+    private static int waitedFor(EngineFlow readsIt, EngineFlow writesIt) {
+        return (readsIt.readable ? 0 : LibC.EPOLLIN) | (writesIt.writable ? 0 : LibC.EPOLLOUT);
+    }
+
+    private int modify(int fd, long token, int events) throws IOException {
+        if (loop.modify(fd, events, token) < 0) {
+            throw new IOException("epoll_ctl(MOD fd " + fd + "): " + Errno.name(LibC.errno()));
+        }
+        return events;
     }
 
     boolean finished() {

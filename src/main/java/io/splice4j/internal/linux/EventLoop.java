@@ -37,11 +37,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * close until the relay deregisters them (docs/design.md, "Who owns an fd"), so the loop owns their fd numbers
  * without a duplicate per relay.
  *
- * <p>Why edge-triggered: each socket is added once with {@code EPOLLIN | EPOLLOUT | EPOLLRDHUP} and
- * never modified; a flow that saw {@code EAGAIN} remembers it and waits for the next edge, so no
- * {@code epoll_ctl} is spent per state change. A flow that still has work after its turn is queued
- * and run again after the next non-blocking {@code epoll_wait}, so one busy relay can't starve the
- * others.
+ * <p>Why edge-triggered: each socket is added once with {@code EPOLLIN | EPOLLOUT | EPOLLRDHUP}; a
+ * flow that saw {@code EAGAIN} remembers it and waits for the next edge, so no {@code epoll_ctl} is
+ * spent per state change. The one exception is an edge nobody can use (a flow told its source is
+ * readable again while it still waits for its target): such edges come with every segment of a bulk
+ * stream, so the relay disarms that event until its flow waits for it again (docs/design.md,
+ * "Threading"). A flow that still has work after its turn is queued and run again after the next
+ * non-blocking {@code epoll_wait}, so one busy relay can't starve the others.
  */
 final class EventLoop {
 
@@ -93,6 +95,8 @@ final class EventLoop {
     final AtomicInteger relays = new AtomicInteger();
     private final int copyBufferSize;
     ByteBuffer copyBuffer;
+    /** An event struct for the loop thread's own {@code epoll_ctl} calls. */
+    private MemorySegment loopEvent;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private final Map<Long, Handler> handlers = new ConcurrentHashMap<>();
@@ -214,6 +218,15 @@ final class EventLoop {
         }
     }
 
+    /**
+     * {@code EPOLL_CTL_MOD}, on the loop thread only.
+     *
+     * @return {@code 0}, or {@code -1} with errno set
+     */
+    int modify(int fd, int events, long token) {
+        return ctl(LibC.EPOLL_CTL_MOD, fd, events, token, loopEvent);
+    }
+
     /** {@code EPOLL_CTL_DEL}; the kernel ignores the event argument. */
     void remove(int fd) {
         fdLock.readLock().lock();
@@ -242,6 +255,7 @@ final class EventLoop {
     private void run() {
         try (Arena arena = Arena.ofConfined()) {
             copyBuffer = arena.allocate(copyBufferSize).asByteBuffer();
+            loopEvent = arena.allocate(LibC.EPOLL_EVENT);
             MemorySegment events = arena.allocate(LibC.EPOLL_EVENT, MAX_EVENTS);
             MemorySegment drainWake = arena.allocate(JAVA_LONG);
             long eventSize = LibC.EPOLL_EVENT.byteSize();
