@@ -6,9 +6,10 @@ module io.splice4j {
     exports io.splice4j;
     exports io.splice4j.linux;
 
-    // The MBeans (io.splice4j.internal.jmx, dynamic, so nothing is exported to it) and the
-    // forwarder's self-check use it where present and cope without it.
+    // The MBeans and the forwarder's self-check use it where present and cope without it. The
+    // library's beans are dynamic; the forwarder's is an MXBean, whose interface JMX must read.
     requires static java.management;
+    exports io.splice4j.tool to java.management;
 
     // The io.splice4j.Transfer, Relay and Engine events; every JDK build ships the module.
     requires jdk.jfr;

@@ -3,7 +3,6 @@ package io.splice4j.tool;
 import io.splice4j.RelayResult;
 import io.splice4j.Splice;
 import io.splice4j.SpliceOptions;
-import io.splice4j.internal.jmx.Jmx;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -14,12 +13,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 
 /**
  * A forwarder, TCP or Unix socket at either end: accepts clients up to a {@link ConnectionLimit}, hands each to the
@@ -47,7 +44,7 @@ final class ForwarderServer implements AutoCloseable {
     private final Connector connector;
     private final Consumer<RelayResult> onRelayEnd;
     private final Thread acceptor;
-    private Jmx.Registration mbean;
+    private ForwarderBean mbean;
 
     private ForwarderServer(ForwarderArgs args, ServerSocketChannel server, RelayRunner runner, FdBudget budget,
             ConnectionLimit limit, Consumer<RelayResult> onRelayEnd) {
@@ -75,11 +72,10 @@ final class ForwarderServer implements AutoCloseable {
             ConnectionLimit limit = new ConnectionLimit(args.maxConnections().orElse(budget.maxConnections()));
             server = listen(args, Math.max(MIN_BACKLOG, limit.max()));
             ForwarderServer forwarder = new ForwarderServer(args, server, runner, budget, limit, onRelayEnd);
+            // Registered before the first client: it starts the platform MBean server (~10 MB and a
+            // few hundred ms), which must not land on traffic; the library's own beans follow.
             forwarder.mbean = forwarder.registerMBean();
-            // The library's own beans too, and all of them before the first client: the platform
-            // MBean server's start costs ~10 MB and a few hundred ms, which must not land on traffic.
             Splice.metrics();
-            awaitMBeans();
             forwarder.acceptor.start();
             return forwarder;
         } catch (IOException | RuntimeException e) {
@@ -92,25 +88,12 @@ final class ForwarderServer implements AutoCloseable {
         }
     }
 
-    private static void awaitMBeans() {
-        try {
-            Jmx.awaitRegistrations();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.TimeoutException e) {
-            // Registration goes on in the background; forwarding doesn't depend on it.
-        }
-    }
-
     /** {@code io.splice4j:type=Forwarder,name=<listen address>}: the summary's counters, live. */
-    private Jmx.Registration registerMBean() throws IOException {
-        Map<String, LongSupplier> counters = stats.counters();
-        counters.put("OpenConnections", open::size);
-        counters.put("LimitReached", limit::episodes);
+    private ForwarderBean registerMBean() throws IOException {
         SocketAddress bound = address();
         String name = bound instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
                 : String.valueOf(bound);
-        return Jmx.registerCounters("Forwarder", name, counters);
+        return ForwarderBean.register(name, stats, open::size, limit::episodes);
     }
 
     private static ServerSocketChannel listen(ForwarderArgs args, int backlog) throws IOException {

@@ -7,11 +7,9 @@ import io.splice4j.SpliceMetrics;
 import io.splice4j.SpliceResult;
 import io.splice4j.TransferPath;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 
 /** What a forwarder has done, for its summary. */
 final class ForwarderStats {
@@ -79,11 +77,11 @@ final class ForwarderStats {
                 fallbacks.add(reason + "=" + library.fallbacks(reason));
             }
         }
-        return "splice4j summary: " + accepted.sum() + " connections (" + count(RelayResult.End.COMPLETED)
-                + " completed, " + count(RelayResult.End.FAILED) + " failed, " + count(RelayResult.End.CLOSED)
+        return "splice4j summary: " + accepted.sum() + " connections (" + ended(RelayResult.End.COMPLETED)
+                + " completed, " + ended(RelayResult.End.FAILED) + " failed, " + ended(RelayResult.End.CLOSED)
                 + " closed at shutdown, " + upstreamFailures.sum() + " upstream connect failures, "
-                + count(RelayResult.End.IDLE_TIMEOUT) + " idle timeouts)\n"
-                + "  timeouts: " + count(RelayResult.End.IDLE_TIMEOUT) + " idle, " + connectTimeouts.sum()
+                + ended(RelayResult.End.IDLE_TIMEOUT) + " idle timeouts)\n"
+                + "  timeouts: " + ended(RelayResult.End.IDLE_TIMEOUT) + " idle, " + connectTimeouts.sum()
                 + " connect\n"
                 + "  bytes client->upstream " + clientToUpstream.sum() + ", upstream->client "
                 + upstreamToClient.sum() + "\n"
@@ -94,21 +92,28 @@ final class ForwarderStats {
                 + "  PROXY headers rejected (malformed, incomplete or late): " + proxyHeadersRejected.sum();
     }
 
-    /** The counters, by MBean attribute name. */
-    Map<String, LongSupplier> counters() {
-        Map<String, LongSupplier> counters = new LinkedHashMap<>();
-        counters.put("Accepted", accepted::sum);
-        for (RelayResult.End end : RelayResult.End.values()) {
-            counters.put("Ended" + end, ends.get(end)::sum);
-        }
-        counters.put("UpstreamFailures", upstreamFailures::sum);
-        counters.put("ConnectTimeouts", connectTimeouts::sum);
-        counters.put("BytesClientToUpstream", clientToUpstream::sum);
-        counters.put("BytesUpstreamToClient", upstreamToClient::sum);
-        return counters;
+    long acceptedCount() {
+        return accepted.sum();
     }
 
-    private long count(RelayResult.End end) {
+    long upstreamFailures() {
+        return upstreamFailures.sum();
+    }
+
+    long connectTimeouts() {
+        return connectTimeouts.sum();
+    }
+
+    long bytesClientToUpstream() {
+        return clientToUpstream.sum();
+    }
+
+    long bytesUpstreamToClient() {
+        return upstreamToClient.sum();
+    }
+
+    /** Relays that ended this way. */
+    long ended(RelayResult.End end) {
         return ends.get(end).sum();
     }
 }

@@ -1,7 +1,6 @@
 package io.splice4j.internal.jmx;
 
 import io.splice4j.internal.EngineStats;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -10,12 +9,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.LongSupplier;
 
 /**
  * The library's MBeans on the platform MBean server, registered lazily: {@code io.splice4j:type=Metrics}
  * when the library first counts something or {@link io.splice4j.Splice#metrics()} is first called,
- * an engine's bean when it starts (removed when it closes), the forwarder's while it listens.
+ * an engine's bean when it starts (removed when it closes).
  *
  * <p>Registering and unregistering run in order on one daemon thread, started when there is work
  * and gone a second after: the first registration starts the platform MBean server, which takes
@@ -68,20 +66,6 @@ public final class Jmx {
      */
     public static Registration registerEngine(EngineStats engine) {
         return ENABLED ? register(() -> PlatformBeans.unregistering(PlatformBeans.registerEngine(engine))) : NONE;
-    }
-
-    /**
-     * Registers read-only {@code long} attributes as {@code io.splice4j:type=<type>,name=<name>}.
-     *
-     * @param type the bean's type key, e.g. {@code Forwarder}
-     * @param name its name key, quoted if it needs to be
-     * @param counters attribute names and where to read them
-     * @return what unregisters it
-     */
-    public static Registration registerCounters(String type, String name, Map<String, LongSupplier> counters) {
-        return ENABLED
-                ? register(() -> PlatformBeans.unregistering(PlatformBeans.registerCounters(type, name, counters)))
-                : NONE;
     }
 
     /**

@@ -1,0 +1,44 @@
+package io.splice4j.tool;
+
+/**
+ * A running forwarder's counters, registered as {@code io.splice4j:type=Forwarder,name=<listen
+ * address>} on the platform MBean server while it listens. Counts are since the forwarder started.
+ */
+public interface ForwarderMXBean {
+
+    /** @return clients accepted */
+    long getAccepted();
+
+    /** @return connections accepted and not yet closed */
+    long getOpenConnections();
+
+    /** @return relays whose both directions passed their end-of-stream on */
+    long getEndedCOMPLETED();
+
+    /** @return relays ended by a failure */
+    long getEndedFAILED();
+
+    /** @return relays closed by the forwarder (at shutdown, say) */
+    long getEndedCLOSED();
+
+    /** @return relays ended by {@code --idle-timeout} */
+    long getEndedIDLE_TIMEOUT();
+
+    /** @return clients closed because the upstream could not be reached */
+    long getUpstreamFailures();
+
+    /** @return of those, the connects that ran out of {@code --connect-timeout} */
+    long getConnectTimeouts();
+
+    /** @return clients closed for a malformed, incomplete or late PROXY header */
+    long getProxyHeadersRejected();
+
+    /** @return bytes relayed from clients to the upstream */
+    long getBytesClientToUpstream();
+
+    /** @return bytes relayed from the upstream to clients */
+    long getBytesUpstreamToClient();
+
+    /** @return times the forwarder stopped accepting at its connection limit */
+    long getLimitReached();
+}
