@@ -245,6 +245,7 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
         end = reason;
         failure = cause;
         loop.relays.decrementAndGet();
+        boolean deferred = false;
         try {
             loop.unwatch(this);
             loop.remove(fdA);
@@ -261,23 +262,28 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
             }
             ChannelGuard.closeQuietly(a);
             ChannelGuard.closeQuietly(b);
-            // Flush the cancelled keys now, so that the sockets are really closed before completion.
+            // The sockets must be really closed before completion: the loop flushes the cancelled
+            // keys once per turn, for all the relays that ended in it, and completes them after.
             loop.deregistered();
-            if (loop.inLoop()) {
-                loop.flushDeregistrations();
-            }
+            deferred = loop.inLoop() && loop.afterFlush(this::completeNow);
         } finally {
             // Whatever failed above, nobody may wait forever for this relay.
-            // As on threads: a direction that passed its end-of-stream on finished; one cut short failed.
-            for (EngineFlow flow : new EngineFlow[] {forward, backward}) {
-                if (flow.done()) {
-                    flow.record.finished();
-                } else {
-                    flow.record.failed();
-                }
+            if (!deferred) {
+                completeNow();
             }
-            complete(end, failure);
         }
+    }
+
+    private void completeNow() {
+        // As on threads: a direction that passed its end-of-stream on finished; one cut short failed.
+        for (EngineFlow flow : new EngineFlow[] {forward, backward}) {
+            if (flow.done()) {
+                flow.record.finished();
+            } else {
+                flow.record.failed();
+            }
+        }
+        complete(end, failure);
     }
 
     @Override
