@@ -131,21 +131,23 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
     }
 
     /**
-     * Events on one socket: its outgoing flow may read it, its incoming flow may write it. An edge
-     * its flow already knew about (readable while still readable, because that flow waits for its
-     * target) is of no use: a bulk stream brings one per segment and each would wake the loop for
-     * nothing, so that event is disarmed until its flow waits for it again ({@link #syncInterest}).
+     * Events on one socket: its outgoing flow may read it, its incoming flow may write it. A
+     * readable edge its flow already knew about (because that flow waits for its target) is of no
+     * use: a bulk stream brings one per segment and each would wake the loop for nothing, so
+     * {@code EPOLLIN} is disarmed until the flow waits for it again ({@link #syncInterest}).
      */
     private void onEvents(int events, boolean onA) {
+        // The JDK shuts down the output of a registered socket its owner closes, which is an event
+        // here: notice the close now rather than at the next periodic check.
+        if (!a.isOpen() || !b.isOpen()) {
+            fail(new AsynchronousCloseException());
+            return;
+        }
         EngineFlow readsIt = onA ? forward : backward;
         EngineFlow writesIt = onA ? backward : forward;
-        int useless = 0;
-        if ((events & LibC.EPOLLIN) != 0 && readsIt.readable) {
-            useless |= LibC.EPOLLIN;
-        }
-        if ((events & LibC.EPOLLOUT) != 0 && writesIt.writable) {
-            useless |= LibC.EPOLLOUT;
-        }
+        // EPOLLOUT stays armed: an owner's close of the socket (a shutdown of its output) reports
+        // nothing else, and its useless edges come only after the send buffer was full.
+        int useless = (events & LibC.EPOLLIN) != 0 && readsIt.readable ? LibC.EPOLLIN : 0;
         if ((events & READ_EVENTS) != 0) {
             readsIt.readable = true;
         }
@@ -163,7 +165,7 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
     }
 
     /**
-     * Re-arms every disarmed event a flow now waits for, and disarms the useless ones. Re-arming an
+     * Re-arms {@code EPOLLIN} where a flow now waits for it, and disarms it where it proved useless. Re-arming an
      * edge-triggered event whose condition already holds reports it at once, so nothing that
      * happened while it was disarmed is missed.
      */
@@ -171,8 +173,8 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
         if (finished) {
             return;
         }
-        wantedA |= waitedFor(forward, backward);
-        wantedB |= waitedFor(backward, forward);
+        wantedA |= waitedFor(forward);
+        wantedB |= waitedFor(backward);
         try {
             if (wantedA != armedA) {
                 armedA = modify(fdA, tokenA, wantedA);
@@ -185,8 +187,8 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
         }
     }
 
-    private static int waitedFor(EngineFlow readsIt, EngineFlow writesIt) {
-        return (readsIt.readable ? 0 : LibC.EPOLLIN) | (writesIt.writable ? 0 : LibC.EPOLLOUT);
+    private static int waitedFor(EngineFlow readsIt) {
+        return readsIt.readable ? 0 : LibC.EPOLLIN;
     }
 
     private int modify(int fd, long token, int events) throws IOException {
@@ -217,7 +219,7 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
      * second's latency is enough) and for the idle deadline, which is checked when it is due.
      */
     @Override
-    public long tick(long nowNanos) {
+    public long check(long nowNanos) {
         if (!a.isOpen() || !b.isOpen()) {
             fail(new AsynchronousCloseException());
         } else if (activity.expired(nowNanos)) {

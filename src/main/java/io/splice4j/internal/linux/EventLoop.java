@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
+import io.splice4j.internal.DueChecks;
 import io.splice4j.linux.Errno;
 import io.splice4j.linux.LibC;
 import java.io.IOException;
@@ -15,9 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Selector;
 import java.util.ArrayDeque;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -39,23 +38,15 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>Why edge-triggered: each socket is added once with {@code EPOLLIN | EPOLLOUT | EPOLLRDHUP}; a
  * flow that saw {@code EAGAIN} remembers it and waits for the next edge, so no {@code epoll_ctl} is
- * spent per state change. The one exception is an edge nobody can use (a flow told its source is
- * readable again while it still waits for its target): such edges come with every segment of a bulk
- * stream, so the relay disarms that event until its flow waits for it again (docs/design.md,
- * "Threading"). A flow that still has work after its turn is queued and run again after the next
+ * spent per state change. The one exception is a readable edge nobody can use (its flow still
+ * waits for its target): such edges come with every segment of a bulk stream, so the relay disarms
+ * {@code EPOLLIN} until its flow waits for it again (docs/design.md, "Threading"). A flow that still has work after its turn is queued and run again after the next
  * non-blocking {@code epoll_wait}, so one busy relay can't starve the others.
  */
 final class EventLoop {
 
     private static final System.Logger LOG = System.getLogger("io.splice4j");
     private static final int MAX_EVENTS = 256;
-    /**
-     * The period of the one mechanism that notices channels closed by other threads and idle
-     * deadlines (docs/design.md, "Waiting and noticing a close"): a waiting thread looks every tick,
-     * and the loop runs the checks it scheduled at a tick's granularity.
-     */
-    static final int TICK_MILLIS = 50;
-    static final long TICK_NANOS = TICK_MILLIS * 1_000_000L;
     private static final long WAKE_TOKEN = 0;
     private static final MemorySegment ONE = Arena.global().allocate(JAVA_LONG);
 
@@ -69,19 +60,11 @@ final class EventLoop {
     }
 
     /**
-     * Something registered that the loop looks at when it asks to: a relay or a parked waiter, which
-     * must notice a channel closed by another thread and an idle deadline passing. Each check says
-     * when the next is due, so 9 000 idle relays cost a check a second each, not one per tick.
+     * Something registered that the loop checks when due ({@link DueChecks}): a relay or a parked
+     * waiter, which must notice a channel closed by another thread and an idle deadline passing.
+     * Checks run on the loop thread, the first one tick after {@link #watch}.
      */
-    interface Watched {
-        /**
-         * Called on the loop thread when a check is due: first one tick after {@link #watch}.
-         *
-         * @param nowNanos {@link System#nanoTime()} now
-         * @return nanoseconds until the next check
-         */
-        long tick(long nowNanos);
-
+    interface Watched extends DueChecks.Item {
         /** Called on the loop thread when the loop shuts down: end now. */
         void loopClosing();
     }
@@ -104,17 +87,8 @@ final class EventLoop {
     private final ArrayDeque<Runnable> again = new ArrayDeque<>();
     /** What runs after the next flush of cancelled keys; confined to the loop thread. */
     private final ArrayDeque<Runnable> afterFlush = new ArrayDeque<>();
-    private final Set<Watched> watched = ConcurrentHashMap.newKeySet();
-    private final Queue<Watched> newlyWatched = new ConcurrentLinkedQueue<>();
-    /** Checks due, by time; confined to the loop thread. */
-    private final PriorityQueue<Check> checks = new PriorityQueue<>();
-
-    private record Check(long dueNanos, Watched item) implements Comparable<Check> {
-        @Override
-        public int compareTo(Check other) {
-            return Long.compare(dueNanos, other.dueNanos);
-        }
-    }
+    /** Relays' and waiters' checks; run on the loop thread. */
+    private final DueChecks checks = new DueChecks();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closing;
     private boolean deregistered;
@@ -184,8 +158,7 @@ final class EventLoop {
     }
 
     void watch(Watched item) {
-        watched.add(item);
-        newlyWatched.add(item);
+        checks.watch(item);
         if (!inLoop()) {
             // The loop may be in an endless epoll_wait: wake it so it schedules the first check.
             wakeup();
@@ -193,7 +166,7 @@ final class EventLoop {
     }
 
     void unwatch(Watched item) {
-        watched.remove(item);
+        checks.unwatch(item);
     }
 
     /**
@@ -281,7 +254,7 @@ final class EventLoop {
                 runTasks();
                 // Relays a task ended complete now, not after a wait for events.
                 flushDeregistrations();
-                int timeout = !again.isEmpty() || !tasks.isEmpty() ? 0 : checkTimeout();
+                int timeout = !again.isEmpty() || !tasks.isEmpty() ? 0 : checks.millisUntilNext();
                 int ready = LibC.epollWait(epfd, events, MAX_EVENTS, timeout);
                 if (ready < 0) {
                     int errno = LibC.errno();
@@ -305,7 +278,7 @@ final class EventLoop {
                 for (int queued = again.size(); queued > 0; queued--) {
                     runSafely(again.pollFirst());
                 }
-                runDueChecks();
+                checks.runDue();
                 flushDeregistrations();
             }
         } catch (IOException | RuntimeException | Error e) {
@@ -318,49 +291,6 @@ final class EventLoop {
             // never run: its submitter saw the latch still up. Everything queued from here on is
             // run by its submitter (see execute).
             runTasks();
-        }
-    }
-
-    /** Milliseconds until the next check is due, rounded up to a tick; {@code -1} for none. */
-    private int checkTimeout() {
-        scheduleNewlyWatched();
-        Check next = checks.peek();
-        if (next == null) {
-            return -1;
-        }
-        long wait = next.dueNanos - System.nanoTime();
-        return wait <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (wait + TICK_NANOS - 1) / TICK_NANOS * TICK_MILLIS);
-    }
-
-    private void scheduleNewlyWatched() {
-        Watched item;
-        long due = System.nanoTime() + TICK_NANOS;
-        while ((item = newlyWatched.poll()) != null) {
-            checks.add(new Check(due, item));
-        }
-    }
-
-    /** Runs the checks due now, at a tick's granularity; items no longer watched drop out here. */
-    private void runDueChecks() {
-        scheduleNewlyWatched();
-        long now = System.nanoTime();
-        long horizon = now + TICK_NANOS / 2;
-        Check check;
-        while ((check = checks.peek()) != null && check.dueNanos - horizon <= 0) {
-            checks.poll();
-            if (!watched.contains(check.item)) {
-                continue;
-            }
-            long next;
-            try {
-                next = check.item.tick(now);
-            } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "splice4j periodic check failed", e);
-                next = TICK_NANOS;
-            }
-            if (watched.contains(check.item)) {
-                checks.add(new Check(now + Math.max(TICK_NANOS, next), check.item));
-            }
         }
     }
 
@@ -411,9 +341,7 @@ final class EventLoop {
     /** Ends everything still registered (their owners see the loop closing) and frees the loop's fds. */
     private void shutDown() {
         runTasks();
-        for (Watched item : watched) {
-            runSafely(item::loopClosing);
-        }
+        checks.forEachWatched(item -> runSafely(((Watched) item)::loopClosing));
         runTasks();
         again.clear();
         try {

@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import io.splice4j.SpliceException;
 import io.splice4j.internal.Activity;
 import io.splice4j.internal.ChannelGuard;
+import io.splice4j.internal.DueChecks;
 import io.splice4j.internal.Metrics;
 import io.splice4j.linux.Errno;
 import io.splice4j.linux.LibC;
@@ -25,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  * platform thread stays in {@code poll} slices.
  *
  * <p>Between slices, and when the loop's periodic tick wakes a parked thread, the waiter checks the
- * guard (close, interrupt) and the idle deadline: one period, {@link EventLoop#TICK_MILLIS} ms, for
+ * guard (close, interrupt) and the idle deadline: one period, {@link DueChecks#TICK_MILLIS} ms, for
  * every kind of wait. See docs/design.md, "Waiting and noticing a close".
  */
 final class Waiter implements AutoCloseable {
@@ -83,7 +84,7 @@ final class Waiter implements AutoCloseable {
         pollFd.set(JAVA_SHORT, 4, events);
         for (int slice = 0; slice < slices; ) {
             check(delivered);
-            int ready = LibC.poll(pollFd, 1, EventLoop.TICK_MILLIS);
+            int ready = LibC.poll(pollFd, 1, DueChecks.TICK_MILLIS);
             if (ready > 0) {
                 return true;
             }
@@ -175,11 +176,11 @@ final class Waiter implements AutoCloseable {
         }
 
         @Override
-        public long tick(long nowNanos) {
+        public long check(long nowNanos) {
             if (!source.isOpen() || !target.isOpen() || activity.expired(nowNanos)) {
                 LockSupport.unpark(thread);
             }
-            return EventLoop.TICK_NANOS;
+            return DueChecks.TICK_NANOS;
         }
 
         @Override

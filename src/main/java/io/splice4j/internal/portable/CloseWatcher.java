@@ -1,28 +1,25 @@
 package io.splice4j.internal.portable;
 
 import io.splice4j.internal.Activity;
+import io.splice4j.internal.DueChecks;
 import io.splice4j.internal.Metrics;
 import java.io.IOException;
 import java.nio.channels.Channel;
 import java.nio.channels.SocketChannel;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Ends a portable transfer that is blocked in a read when its target is closed by another thread,
  * or when its idle timeout passes. The JDK wakes a blocked read only when that same channel is
- * closed, so one shared daemon thread looks at the watched transfers every {@value #PERIOD_MILLIS}
- * ms while any are watched (and sleeps otherwise), the same period as the engine's tick
- * (docs/design.md, "Waiting and noticing a close"), and shuts down the source's input, which wakes
- * the read; on a timeout also the target's output, which wakes a blocked write.
+ * closed, so one shared daemon thread runs the watched transfers' {@link DueChecks} (the engine
+ * loops' mechanism, which the portable path can't use: it runs where no engine can) every tick
+ * while any are watched, sleeps otherwise, and shuts down the source's input, which wakes the
+ * read; on a timeout also the target's output, which wakes a blocked write.
  */
 final class CloseWatcher {
 
-    static final int PERIOD_MILLIS = 50;
-
-    private static final Set<Watch> WATCHES = ConcurrentHashMap.newKeySet();
+    private static final DueChecks CHECKS = new DueChecks();
     private static volatile boolean idle;
     private static final Thread THREAD = Thread.ofPlatform().daemon().name("splice4j-close-watcher")
             .unstarted(CloseWatcher::watchForever);
@@ -35,7 +32,7 @@ final class CloseWatcher {
     }
 
     /** A registration; closing it stops the watching. */
-    static final class Watch implements AutoCloseable {
+    static final class Watch implements DueChecks.Item, AutoCloseable {
         private final SocketChannel reading;
         private final Channel other;
         private final SocketChannel writing;
@@ -60,9 +57,10 @@ final class CloseWatcher {
             return timedOut;
         }
 
-        private void check(long now) {
+        @Override
+        public long check(long now) {
             if (fired) {
-                return;
+                return Long.MAX_VALUE;
             }
             if (!other.isOpen() && reading != null) {
                 fired = true;
@@ -78,6 +76,7 @@ final class CloseWatcher {
                     shutDown(writing, false);
                 }
             }
+            return DueChecks.TICK_NANOS;
         }
 
         private static void shutDown(SocketChannel channel, boolean input) {
@@ -94,7 +93,7 @@ final class CloseWatcher {
 
         @Override
         public void close() {
-            WATCHES.remove(this);
+            CHECKS.unwatch(this);
         }
     }
 
@@ -110,7 +109,7 @@ final class CloseWatcher {
      */
     static Watch watch(SocketChannel reading, Channel other, SocketChannel writing, Activity activity) {
         Watch watch = new Watch(reading, other, writing, activity);
-        WATCHES.add(watch);
+        CHECKS.watch(watch);
         // Only a watcher in its untimed park needs waking; with watches present it wakes by itself
         // every period, and waking it per transfer would cost a context switch per short transfer.
         // The watcher raises the flag before it looks at the set, so an add it doesn't see is one
@@ -123,18 +122,17 @@ final class CloseWatcher {
 
     private static void watchForever() {
         for (;;) {
+            // Raised before looking, so that a watch added meanwhile is seen or unparks (see watch).
             idle = true;
-            if (WATCHES.isEmpty()) {
+            int wait = CHECKS.millisUntilNext();
+            if (wait < 0) {
                 LockSupport.park();
+            } else if (wait > 0) {
                 idle = false;
-            } else {
-                idle = false;
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PERIOD_MILLIS));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(wait));
             }
-            long now = System.nanoTime();
-            for (Watch watch : WATCHES) {
-                watch.check(now);
-            }
+            idle = false;
+            CHECKS.runDue();
         }
     }
 }
