@@ -104,7 +104,8 @@ final class ChildProcess implements Output, AutoCloseable {
     }
 
     /** Waits for the process to exit by itself and returns its exit code. */
-    int awaitExit(Duration timeout) throws InterruptedException {
+    @Override
+    public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError(name + " still running after " + timeout + "\n" + describe());
         }

@@ -1,6 +1,7 @@
 package io.splice4j.it;
 
 import io.splice4j.support.Digest;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -13,6 +14,27 @@ interface Output {
 
     /** Everything it printed so far, for failure messages. */
     String describe();
+
+    /** Waits until it exits by itself; returns its exit code. */
+    int awaitExit(Duration timeout) throws InterruptedException;
+
+    /**
+     * Waits for a one-connection transfer to end (the source within 150 s, then the sink within
+     * 30 s, each exiting 0), checks it with {@link #assertDelivered}, and returns the seconds since
+     * {@code startNanos}, when the source was started.
+     */
+    static double awaitDelivered(Output source, Output sink, long startNanos, long request, long reply)
+            throws InterruptedException {
+        if (source.awaitExit(Duration.ofSeconds(150)) != 0) {
+            throw new AssertionError("the source failed\n" + source.describe() + sink.describe());
+        }
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        if (sink.awaitExit(Duration.ofSeconds(30)) != 0) {
+            throw new AssertionError("the sink failed\n" + sink.describe());
+        }
+        assertDelivered(source, sink, 0, request, reply);
+        return seconds;
+    }
 
     /** The digest on the last {@code EVENT CONN LENGTH SHA-256} line. */
     default Digest digest(String event, int conn) {

@@ -5,21 +5,27 @@ import static io.splice4j.it.Source.say;
 import io.splice4j.support.Digest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The server end of an integration test, run as its own process: listens on all addresses, accepts
+ * The server end of an integration test, run as its own process: listens on all addresses (or on a
+ * Unix socket, given {@code unix:/path} for the port), accepts
  * {@code --connections} clients, reads each to its end, replies with {@code --reply} bytes of
  * {@link Traffic}, closes, and prints one line per event on standard output:
  *
  * <pre>
- * listening PORT
+ * listening PORT                  (the port as given, {@code unix:/path} included)
  * accepted CONN REMOTE-ADDRESS
  * progress CONN BYTES-RECEIVED
  * paused CONN BYTES-RECEIVED      (--pause-after: stops reading, holds the connection open)
@@ -47,7 +53,7 @@ public final class Sink {
      * @throws InterruptedException if interrupted
      */
     public static void main(String[] args) throws IOException, InterruptedException {
-        int port = Integer.parseInt(args[0]);
+        String port = args[0];
         int connections = 1;
         long reply = 0;
         long progressEvery = 0;
@@ -65,7 +71,7 @@ public final class Sink {
         }
         AtomicInteger failed = new AtomicInteger();
         List<Thread> threads = new ArrayList<>();
-        try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(port), 256)) {
+        try (ServerSocketChannel server = listen(port)) {
             say("listening " + port);
             for (int c = 0; c < connections; c++) {
                 SocketChannel channel = server.accept();
@@ -86,6 +92,18 @@ public final class Sink {
         }
         say("done ok=" + (connections - failed.get()) + " failed=" + failed.get());
         System.exit(failed.get() == 0 ? 0 : 1);
+    }
+
+    private static ServerSocketChannel listen(String port) throws IOException {
+        if (port.startsWith("unix:")) {
+            Path path = Path.of(port.substring("unix:".length()));
+            ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+                    .bind(UnixDomainSocketAddress.of(path), 256);
+            // Other containers' users may connect to it; the test removes the file.
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
+            return server;
+        }
+        return ServerSocketChannel.open().bind(new InetSocketAddress(Integer.parseInt(port)), 256);
     }
 
     private static boolean serve(int conn, SocketChannel channel, long reply, long progressEvery, long pauseAfter,
