@@ -7,6 +7,7 @@ import io.splice4j.Splice;
 import io.splice4j.SpliceOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -92,19 +93,56 @@ final class Connector {
         }
     }
 
-    private SocketChannel connectUpstream(Connection connection) throws IOException {
-        boolean tcp = args.connect() instanceof InetSocketAddress;
-        SocketChannel upstream = tcp ? SocketChannel.open() : SocketChannel.open(StandardProtocolFamily.UNIX);
+    private SocketChannel connectUpstream(Connection connection) throws IOException, InterruptedException {
+        if (!(args.connect() instanceof InetSocketAddress)) {
+            return connectUnix(connection);
+        }
+        SocketChannel upstream = open(connection, null);
+        upstream.socket().connect(args.connect(), (int) Math.min(Integer.MAX_VALUE, args.connectTimeout().toMillis()));
+        return upstream;
+    }
+
+    /**
+     * A Unix connect fails at once where no one listens, as a refused TCP connect does, and with
+     * {@code EAGAIN} while the listener's backlog is full, where TCP would go on waiting for its
+     * handshake; so that one is retried, backing off from 5 ms to 100 ms, until the connect
+     * timeout. A failed connect closes its channel: each try takes a new one.
+     */
+    private SocketChannel connectUnix(Connection connection) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + args.connectTimeout().toNanos();
+        long backoffMillis = 5;
+        for (;;) {
+            SocketChannel upstream = open(connection, StandardProtocolFamily.UNIX);
+            try {
+                upstream.connect(args.connect());
+                return upstream;
+            } catch (SocketException e) {
+                if (!backlogFull(e)) {
+                    throw e;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    SocketTimeoutException timeout = new SocketTimeoutException("the listener's backlog stayed full");
+                    timeout.initCause(e);
+                    throw timeout;
+                }
+                Thread.sleep(Math.min(backoffMillis, Math.max(1, left / 1_000_000)));
+                backoffMillis = Math.min(100, backoffMillis * 2);
+            }
+        }
+    }
+
+    /** {@code EAGAIN} from a Unix connect: the JDK reports it by its C library message only. */
+    private static boolean backlogFull(SocketException e) {
+        return String.valueOf(e.getMessage()).contains("temporarily unavailable");
+    }
+
+    /** A new upstream socket, of {@code family} or ({@code null}) the JDK's default for TCP. */
+    private static SocketChannel open(Connection connection, StandardProtocolFamily family) throws IOException {
+        SocketChannel upstream = family == null ? SocketChannel.open() : SocketChannel.open(family);
         if (!connection.upstream(upstream)) {
             upstream.close();
             throw new AsynchronousCloseException();
-        }
-        if (tcp) {
-            upstream.socket().connect(args.connect(),
-                    (int) Math.min(Integer.MAX_VALUE, args.connectTimeout().toMillis()));
-        } else {
-            // A Unix connect fails at once where no one listens; it waits only for a full backlog.
-            upstream.connect(args.connect());
         }
         return upstream;
     }

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -115,6 +116,45 @@ class UnixForwarderTest {
             }
         }
         assertFalse(Files.exists(socket));
+    }
+
+    /**
+     * A Unix connect to a listener whose backlog is full fails at once with EAGAIN (where a TCP
+     * connect would wait for its handshake): the forwarder retries it until --connect-timeout.
+     */
+    @Test
+    void aUnixUpstreamWhoseBacklogStaysFullTimesOut() throws Exception {
+        Path up = directory.resolve("full.sock");
+        UnixDomainSocketAddress upAddress = UnixDomainSocketAddress.of(up);
+        List<SocketChannel> queued = new ArrayList<>();
+        try (ServerSocketChannel full = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(upAddress, 1)) {
+            // Connections nobody accepts, until the kernel refuses one: the backlog is full.
+            for (boolean room = true; room; ) {
+                SocketChannel filler = SocketChannel.open(StandardProtocolFamily.UNIX);
+                queued.add(filler);
+                filler.configureBlocking(false);
+                try {
+                    filler.connect(upAddress);
+                } catch (java.net.SocketException e) {
+                    assertTrue(e.getMessage().contains("temporarily unavailable"), e.toString());
+                    room = false;
+                }
+            }
+            ForwarderServer forwarder = start("--listen", "127.0.0.1:0", "--connect", "unix:" + up,
+                    "--connect-timeout", "300ms");
+            try (forwarder; SocketChannel client = SocketChannel.open(forwarder.address())) {
+                long start = System.nanoTime();
+                awaitEnd(client);
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                // Before the retries the connect failed at once, counted as a failure, not a timeout.
+                assertTrue(millis >= 250, "the client was closed after " + millis + " ms");
+                assertTrue(forwarder.summary().contains("timeouts: 0 idle, 1 connect"), forwarder.summary());
+            }
+        } finally {
+            for (SocketChannel filler : queued) {
+                filler.close();
+            }
+        }
     }
 
     @ParameterizedTest(name = "--send-proxy {0}")
