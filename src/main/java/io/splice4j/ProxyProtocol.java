@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Reads a PROXY protocol header from a blocking socket channel, with a time limit.
+ * Reads a PROXY protocol header from a blocking socket channel, TCP or Unix-domain, with a time limit.
  *
  * <p>For an event loop, feed a {@link ProxyHeaderParser} instead. To send a header, write
  * {@link ProxyHeader#encodeV1()} or {@link ProxyHeader#encodeV2()}.
@@ -60,8 +60,9 @@ public final class ProxyProtocol {
     /**
      * Reads a header from a blocking channel, waiting at most {@code timeout} for all of it.
      *
-     * <p>The channel stays in blocking mode, and a virtual thread waiting here unmounts from its
-     * carrier. On any failure the channel is left open with an unknown number of bytes consumed:
+     * <p>The channel is in blocking mode again on return (a Unix-domain channel, which has no read
+     * timeout of its own, is waited for non-blocking meanwhile), and a virtual thread waiting here
+     * unmounts from its carrier. On any failure the channel is left open with an unknown number of bytes consumed:
      * closing it is the caller's job. Closing the channel from another thread ends the wait with
      * an {@link java.nio.channels.AsynchronousCloseException}; interrupting the reading thread closes
      * the channel, as any blocking channel read does.

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.splice4j.support.Loopback;
+import io.splice4j.support.SocketKind;
 import io.splice4j.support.OpenFds;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -24,9 +25,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 
-/** {@link ProxyProtocol#read} over loopback: headers, the bytes behind them, stalls, ends, threads, fds. */
+/** {@link ProxyProtocol#read} over loopback TCP and Unix sockets: headers, the bytes behind them, stalls, ends, threads, fds. */
 // Executors are opened before the loopback pairs, so closed after them: a failed test's readers end at once.
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ProxyProtocolReadTest {
@@ -55,14 +58,15 @@ class ProxyProtocolReadTest {
         }
     }
 
-    @Test
-    void returnsTheHeaderAndEveryByteBehindItInOrder() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SocketKind.class)
+    void returnsTheHeaderAndEveryByteBehindItInOrder(SocketKind kind) throws Exception {
         for (ProxyHeader header : List.of(ProxyHeaderTest.tcp4(), ProxyHeaderTest.tcp6(), ProxyHeader.local())) {
             for (boolean v2 : new boolean[] {false, true}) {
                 byte[] encoded = ProxyHeaderTest.bytes(v2 ? header.encodeV2() : header.encodeV1());
                 byte[] payload = ProxyHeaderParserTest.payload(1 << 20, encoded.length);
                 try (ExecutorService writer = Executors.newVirtualThreadPerTaskExecutor(); Loopback loopback = new Loopback()) {
-                    Loopback.Pair pair = loopback.pair();
+                    Loopback.Pair pair = loopback.pair(kind);
                     Future<?> sent = writer.submit(() -> {
                         writeFully(pair.far(), ProxyHeaderParserTest.concat(encoded, payload));
                         pair.far().shutdownOutput();
@@ -80,18 +84,23 @@ class ProxyProtocolReadTest {
                     assertEquals(ProxyHeaderParserTest.sha256(payload, 0, payload.length),
                             ProxyHeaderParserTest.sha256(arrived, 0, arrived.length));
                     assertTrue(pair.near().isBlocking(), "still blocking");
-                    assertEquals(0, pair.near().socket().getSoTimeout(), "SO_TIMEOUT put back");
+                    if (kind == SocketKind.TCP) {
+                        assertEquals(0, pair.near().socket().getSoTimeout(), "SO_TIMEOUT put back");
+                    }
                 }
             }
         }
     }
 
-    @Test
-    void aStalledHalfHeaderFailsWithinTheTimeoutAndLeavesTheChannelAsItWas() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SocketKind.class)
+    void aStalledHalfHeaderFailsWithinTheTimeoutAndLeavesTheChannelAsItWas(SocketKind kind) throws Exception {
         byte[] encoded = ProxyHeaderTest.bytes(ProxyHeaderTest.tcp6().encodeV2());
         try (Loopback loopback = new Loopback()) {
-            Loopback.Pair pair = loopback.pair();
-            pair.near().socket().setSoTimeout(1234);
+            Loopback.Pair pair = loopback.pair(kind);
+            if (kind == SocketKind.TCP) {
+                pair.near().socket().setSoTimeout(1234);
+            }
             writeFully(pair.far(), Arrays.copyOf(encoded, 20));
             long start = System.nanoTime();
             ProxyProtocolException e = assertThrows(ProxyProtocolException.class,
@@ -104,7 +113,9 @@ class ProxyProtocolReadTest {
             assertTrue(elapsedMs < SHORT.toMillis() + MARGIN_MS, "failed late: " + elapsedMs + " ms");
             assertTrue(pair.near().isOpen(), "closing is the caller's job");
             assertTrue(pair.near().isBlocking());
-            assertEquals(1234, pair.near().socket().getSoTimeout());
+            if (kind == SocketKind.TCP) {
+                assertEquals(1234, pair.near().socket().getSoTimeout());
+            }
             // The channel still works: what the peer sends next arrives.
             writeFully(pair.far(), new byte[] {1, 2, 3});
             pair.far().shutdownOutput();
@@ -112,11 +123,12 @@ class ProxyProtocolReadTest {
         }
     }
 
-    @Test
-    void aTricklingPeerCannotStretchTheDeadline() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SocketKind.class)
+    void aTricklingPeerCannotStretchTheDeadline(SocketKind kind) throws Exception {
         byte[] encoded = ProxyHeaderTest.bytes(ProxyHeaderTest.tcp4().encodeV1());
         try (ExecutorService writer = Executors.newVirtualThreadPerTaskExecutor(); Loopback loopback = new Loopback()) {
-            Loopback.Pair pair = loopback.pair();
+            Loopback.Pair pair = loopback.pair(kind);
             // One byte per 100 ms: each read sees progress, the header as a whole doesn't arrive in time.
             Future<?> trickle = writer.submit(() -> {
                 for (byte b : encoded) {
@@ -136,10 +148,11 @@ class ProxyProtocolReadTest {
         }
     }
 
-    @Test
-    void garbageFailsAtOnceWithoutWaitingForTheTimeout() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SocketKind.class)
+    void garbageFailsAtOnceWithoutWaitingForTheTimeout(SocketKind kind) throws Exception {
         try (Loopback loopback = new Loopback()) {
-            Loopback.Pair pair = loopback.pair();
+            Loopback.Pair pair = loopback.pair(kind);
             writeFully(pair.far(), ProxyHeaderTest.ascii("GET / HTTP/1.1\r\n"));
             long start = System.nanoTime();
             ProxyProtocolException e = assertThrows(ProxyProtocolException.class,
@@ -150,10 +163,11 @@ class ProxyProtocolReadTest {
         }
     }
 
-    @Test
-    void endOfStreamInsideTheHeaderFails() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SocketKind.class)
+    void endOfStreamInsideTheHeaderFails(SocketKind kind) throws Exception {
         try (Loopback loopback = new Loopback()) {
-            Loopback.Pair pair = loopback.pair();
+            Loopback.Pair pair = loopback.pair(kind);
             writeFully(pair.far(), ProxyHeaderTest.ascii("PROXY"));
             pair.far().shutdownOutput();
             ProxyProtocolException e = assertThrows(ProxyProtocolException.class,
@@ -162,10 +176,11 @@ class ProxyProtocolReadTest {
         }
     }
 
-    @Test
-    void closingTheChannelEndsTheWait() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SocketKind.class)
+    void closingTheChannelEndsTheWait(SocketKind kind) throws Exception {
         try (ExecutorService reader = Executors.newSingleThreadExecutor(); Loopback loopback = new Loopback()) {
-            Loopback.Pair pair = loopback.pair();
+            Loopback.Pair pair = loopback.pair(kind);
             AtomicReference<Thread> thread = new AtomicReference<>();
             Future<ProxyProtocol.Received> read = reader.submit(() -> {
                 thread.set(Thread.currentThread());
@@ -183,11 +198,12 @@ class ProxyProtocolReadTest {
         }
     }
 
-    @Test
-    void interruptingTheReaderClosesTheChannel() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SocketKind.class)
+    void interruptingTheReaderClosesTheChannel(SocketKind kind) throws Exception {
         for (boolean virtual : new boolean[] {false, true}) {
             try (Loopback loopback = new Loopback()) {
-                Loopback.Pair pair = loopback.pair();
+                Loopback.Pair pair = loopback.pair(kind);
                 AtomicReference<Throwable> failure = new AtomicReference<>();
                 AtomicReference<Thread> thread = new AtomicReference<>();
                 Runnable read = () -> {
@@ -210,8 +226,9 @@ class ProxyProtocolReadTest {
     }
 
     /** Many virtual threads wait in read on stalled peers; a pinned carrier would starve everything else. */
-    @Test
-    void waitingVirtualThreadsLeaveTheirCarriersFree() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SocketKind.class)
+    void waitingVirtualThreadsLeaveTheirCarriersFree(SocketKind kind) throws Exception {
         int readers = 64;
         try (ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor(); Loopback loopback = new Loopback()) {
             List<Loopback.Pair> pairs = new ArrayList<>();
@@ -219,7 +236,7 @@ class ProxyProtocolReadTest {
             List<AtomicReference<Thread>> threads = new ArrayList<>();
             byte[] encoded = ProxyHeaderTest.bytes(ProxyHeaderTest.tcp4().encodeV2());
             for (int i = 0; i < readers; i++) {
-                Loopback.Pair pair = loopback.pair();
+                Loopback.Pair pair = loopback.pair(kind);
                 pairs.add(pair);
                 writeFully(pair.far(), Arrays.copyOf(encoded, 10));
                 AtomicReference<Thread> thread = new AtomicReference<>();
@@ -248,22 +265,23 @@ class ProxyProtocolReadTest {
         }
     }
 
-    @Test
-    void opensNoFdAndLeaksNone() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SocketKind.class)
+    void opensNoFdAndLeaksNone(SocketKind kind) throws Exception {
         // Once, so that the JDK's own lazily opened fds (virtual-thread pollers) are in the baseline.
-        scenarios();
+        scenarios(kind);
         Map<Integer, String> before = OpenFds.list();
-        scenarios();
+        scenarios(kind);
         assertEquals(before.size(), OpenFds.list().size(), () -> OpenFds.openedSince(before));
     }
 
-    private static void scenarios() throws Exception {
+    private static void scenarios(SocketKind kind) throws Exception {
         byte[] encoded = ProxyHeaderTest.bytes(ProxyHeaderTest.tcp4().encodeV1());
         for (boolean virtualThread : new boolean[] {false, true}) {
             try (ExecutorService executor = virtualThread ? Executors.newVirtualThreadPerTaskExecutor()
                     : Executors.newSingleThreadExecutor(); Loopback loopback = new Loopback()) {
-                Loopback.Pair ok = loopback.pair();
-                Loopback.Pair stalled = loopback.pair();
+                Loopback.Pair ok = loopback.pair(kind);
+                Loopback.Pair stalled = loopback.pair(kind);
                 writeFully(ok.far(), encoded);
                 writeFully(stalled.far(), Arrays.copyOf(encoded, 9));
                 assertEquals(ProxyHeaderTest.tcp4(), executor.submit(() -> ProxyProtocol.read(ok.near(), SHORT))
@@ -303,7 +321,7 @@ class ProxyProtocolReadTest {
     }
 
     /**
-     * Waits until every thread has started and is waiting in the channel's read, parked if virtual.
+     * Waits until every thread has started and is waiting for the channel, parked if virtual.
      * There is no event for "blocked in a read", so this samples stacks and states.
      */
     private static void awaitWaiting(List<AtomicReference<Thread>> threads) {
@@ -322,6 +340,8 @@ class ProxyProtocolReadTest {
             return false;
         }
         return Arrays.stream(thread.getStackTrace())
-                .anyMatch(f -> f.getClassName().startsWith("sun.nio.ch.") && f.getMethodName().equals("park"));
+                .anyMatch(f -> f.getClassName().startsWith("sun.nio.ch.")
+                        // a TCP read parks; a Unix-domain channel's wait is a select
+                        && (f.getMethodName().equals("park") || f.getMethodName().equals("doSelect")));
     }
 }

@@ -55,9 +55,7 @@ final class ProxyFront {
 
     private ProxyProtocol.Received read(SocketChannel client) throws IOException {
         try {
-            return client.getRemoteAddress() instanceof InetSocketAddress
-                    ? ProxyProtocol.read(client, edge.proxyTimeout())
-                    : ClosingHeaderReader.read(client, edge.proxyTimeout());
+            return ProxyProtocol.read(client, edge.proxyTimeout());
         } catch (ProxyProtocolException e) {
             throw e;
         } catch (IOException e) {

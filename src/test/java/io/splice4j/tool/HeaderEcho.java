@@ -25,7 +25,7 @@ record HeaderEcho(CompletableFuture<ProxyProtocol.Received> header, CompletableF
 
     private void serve(ServerSocketChannel server) {
         try (SocketChannel connection = server.accept()) {
-            ProxyProtocol.Received received = ClosingHeaderReader.read(connection, Duration.ofSeconds(10));
+            ProxyProtocol.Received received = ProxyProtocol.read(connection, Duration.ofSeconds(10));
             header.complete(received);
             long total = 0;
             ByteBuffer buffer = ByteBuffer.allocate(256 * 1024).put(received.pastHeader());

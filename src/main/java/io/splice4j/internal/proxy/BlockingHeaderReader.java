@@ -4,12 +4,17 @@ import io.splice4j.ProxyHeader;
 import io.splice4j.ProxyHeaderParser;
 import io.splice4j.ProxyProtocol;
 import io.splice4j.ProxyProtocolException;
+import io.splice4j.internal.DueChecks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Optional;
@@ -17,10 +22,13 @@ import java.util.Optional;
 /**
  * Reads a header from a blocking channel under a deadline.
  *
- * <p>The reads go through the channel's socket adaptor with {@code SO_TIMEOUT}: the JDK then waits
+ * <p>A TCP channel's reads go through its socket adaptor with {@code SO_TIMEOUT}: the JDK then waits
  * for each read with the channel's blocking mode unchanged as seen from Java, parking a virtual
  * thread instead of pinning its carrier. {@code SO_TIMEOUT} lives in the adaptor, not the kernel,
- * and is put back afterwards.
+ * and is put back afterwards. A Unix-domain channel has no adaptor: it is read non-blocking and
+ * waited for with a {@link Selector} of its own (which parks a virtual thread too), in slices of
+ * at most {@value DueChecks#TICK_MILLIS} ms, so that a close from another thread ends the wait
+ * within one (a registered channel's close wakes no selector); it is blocking again on return.
  */
 public final class BlockingHeaderReader {
 
@@ -41,7 +49,12 @@ public final class BlockingHeaderReader {
      */
     public static ProxyProtocol.Received read(SocketChannel channel, Duration timeout, ProxyHeaderParser parser)
             throws IOException {
-        Socket socket = channel.socket();
+        Socket socket;
+        try {
+            socket = channel.socket();
+        } catch (UnsupportedOperationException unixDomain) {
+            return readSelecting(channel, timeout, parser);
+        }
         // Never closed: closing the adaptor's stream would close the channel.
         InputStream in = socket.getInputStream();
         int previousTimeout = socket.getSoTimeout();
@@ -62,8 +75,7 @@ public final class BlockingHeaderReader {
                     throw timedOut(timeout, parser, e);
                 }
                 if (n < 0) {
-                    throw new ProxyProtocolException("the peer ended the stream after " + parser.bytesConsumed()
-                            + " bytes, before a complete PROXY header");
+                    throw ended(parser);
                 }
                 ByteBuffer bytes = ByteBuffer.wrap(chunk, 0, n);
                 Optional<ProxyHeader> header = parser.feed(bytes);
@@ -75,6 +87,57 @@ public final class BlockingHeaderReader {
         } finally {
             restoreTimeout(channel, socket, previousTimeout);
         }
+    }
+
+    private static ProxyProtocol.Received readSelecting(SocketChannel channel, Duration timeout,
+            ProxyHeaderParser parser) throws IOException {
+        long start = System.nanoTime();
+        long timeoutNanos = saturatedNanos(timeout);
+        ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
+        Selector selector = Selector.open();
+        try {
+            channel.configureBlocking(false);
+            channel.register(selector, SelectionKey.OP_READ);
+            while (true) {
+                int n = channel.read(chunk.clear());
+                if (n < 0) {
+                    throw ended(parser);
+                }
+                if (n > 0) {
+                    Optional<ProxyHeader> header = parser.feed(chunk.flip());
+                    if (header.isPresent()) {
+                        return new ProxyProtocol.Received(header.get(),
+                                ByteBuffer.allocate(chunk.remaining()).put(chunk).flip());
+                    }
+                    continue;
+                }
+                long left = timeoutNanos - (System.nanoTime() - start);
+                if (left <= 0) {
+                    throw timedOut(timeout, parser, new SocketTimeoutException("read timed out"));
+                }
+                selector.select(Math.min(DueChecks.TICK_MILLIS, Math.max(1, Math.ceilDiv(left, 1_000_000L))));
+                selector.selectedKeys().clear();
+                if (Thread.currentThread().isInterrupted()) {
+                    // As a blocking read would: the channel is closed, the interrupt status kept.
+                    channel.close();
+                    throw new ClosedByInterruptException();
+                }
+                if (!channel.isOpen()) {
+                    throw new AsynchronousCloseException();
+                }
+            }
+        } finally {
+            // Closing the selector deregisters the channel at once, so it can be blocking again.
+            selector.close();
+            if (channel.isOpen()) {
+                channel.configureBlocking(true);
+            }
+        }
+    }
+
+    private static ProxyProtocolException ended(ProxyHeaderParser parser) {
+        return new ProxyProtocolException("the peer ended the stream after " + parser.bytesConsumed()
+                + " bytes, before a complete PROXY header");
     }
 
     private static void restoreTimeout(SocketChannel channel, Socket socket, int timeout) throws SocketException {
