@@ -86,7 +86,7 @@ public final class Forwarder {
             out.flush();
             // A signal would otherwise end the JVM with 128 + its number; stopping on request is success.
             try {
-                io.splice4j.internal.jfr.Recordings.writeBeforeHalt();
+                FlightRecordings.writeBeforeHalt();
             } catch (RuntimeException | LinkageError e) {
                 // Out of fds even loading a class may fail; the exit status must still be 0.
                 out.println("splice4j: the flight recording was not written: " + e);

@@ -13,6 +13,10 @@ final class ForwarderLog {
     private ForwarderLog() {
     }
 
+    static void debug(String format, Object... arguments) {
+        log(Level.DEBUG, format, arguments);
+    }
+
     static void info(String format, Object... arguments) {
         log(Level.INFO, format, arguments);
     }
