@@ -91,9 +91,12 @@ public final class IdleFootprint {
         SpliceEngine engine = onEngine
                 ? SpliceEngine.builder().loops(cores).name("footprint-engine").build()
                 : null;
+        // Threads: a platform thread per direction, named by an executor (the defaults would run the
+        // relays on the shared engine).
+        ExecutorService threads = onEngine ? null : Executors.newCachedThreadPool();
         SpliceOptions options = onEngine
                 ? SpliceOptions.builder().mode(SpliceMode.ZERO_COPY).engine(engine).build()
-                : SpliceOptions.defaults().withMode(SpliceMode.ZERO_COPY);
+                : SpliceOptions.builder().mode(SpliceMode.ZERO_COPY).executor(threads).build();
         List<Relay> open = new ArrayList<>(relays);
         ChildJvm farEnds = null;
         try (ServerSocketChannel listener = ServerSocketChannel.open()
@@ -170,6 +173,9 @@ public final class IdleFootprint {
             closeAll(open);
             if (engine != null) {
                 engine.close();
+            }
+            if (threads != null) {
+                threads.shutdown();
             }
             if (farEnds != null) {
                 farEnds.close();
