@@ -90,6 +90,8 @@ final class EventLoop {
     /** Relays' and waiters' checks; run on the loop thread. */
     private final DueChecks checks = new DueChecks();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** A test's way into the window between the loop's last drain of its tasks and its count-down. */
+    volatile Runnable beforeStopped;
     private volatile boolean closing;
     private boolean deregistered;
     /** Other threads' epoll_ctl calls hold it shared; closing the epoll fd takes it exclusively. */
@@ -286,6 +288,10 @@ final class EventLoop {
         } finally {
             closing = true;
             shutDown();
+            Runnable hook = beforeStopped;
+            if (hook != null) {
+                hook.run();
+            }
             stopped.countDown();
             // A task queued after shutDown's last look but before the count-down would otherwise
             // never run: its submitter saw the latch still up. Everything queued from here on is
