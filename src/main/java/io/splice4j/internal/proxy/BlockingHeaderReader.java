@@ -58,32 +58,20 @@ public final class BlockingHeaderReader {
         // Never closed: closing the adaptor's stream would close the channel.
         InputStream in = socket.getInputStream();
         int previousTimeout = socket.getSoTimeout();
-        long start = System.nanoTime();
-        long timeoutNanos = saturatedNanos(timeout);
-        byte[] chunk = new byte[CHUNK];
         try {
-            while (true) {
-                long left = timeoutNanos - (System.nanoTime() - start);
-                if (left <= 0) {
-                    throw timedOut(timeout, parser, null);
-                }
-                socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, Math.ceilDiv(left, 1_000_000L))));
+            return readHeader(timeout, parser, (into, leftNanos) -> {
+                socket.setSoTimeout(ceilMillis(leftNanos));
                 int n;
                 try {
-                    n = in.read(chunk);
+                    n = in.read(into.array(), into.arrayOffset() + into.position(), into.remaining());
                 } catch (SocketTimeoutException e) {
-                    throw timedOut(timeout, parser, e);
+                    return 0;
                 }
-                if (n < 0) {
-                    throw ended(parser);
+                if (n > 0) {
+                    into.position(into.position() + n);
                 }
-                ByteBuffer bytes = ByteBuffer.wrap(chunk, 0, n);
-                Optional<ProxyHeader> header = parser.feed(bytes);
-                if (header.isPresent()) {
-                    ByteBuffer past = ByteBuffer.allocate(bytes.remaining()).put(bytes).flip();
-                    return new ProxyProtocol.Received(header.get(), past);
-                }
-            }
+                return n;
+            });
         } finally {
             restoreTimeout(channel, socket, previousTimeout);
         }
@@ -91,31 +79,16 @@ public final class BlockingHeaderReader {
 
     private static ProxyProtocol.Received readSelecting(SocketChannel channel, Duration timeout,
             ProxyHeaderParser parser) throws IOException {
-        long start = System.nanoTime();
-        long timeoutNanos = saturatedNanos(timeout);
-        ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
         Selector selector = Selector.open();
         try {
             channel.configureBlocking(false);
             channel.register(selector, SelectionKey.OP_READ);
-            while (true) {
-                int n = channel.read(chunk.clear());
-                if (n < 0) {
-                    throw ended(parser);
+            return readHeader(timeout, parser, (into, leftNanos) -> {
+                int n = channel.read(into);
+                if (n != 0) {
+                    return n;
                 }
-                if (n > 0) {
-                    Optional<ProxyHeader> header = parser.feed(chunk.flip());
-                    if (header.isPresent()) {
-                        return new ProxyProtocol.Received(header.get(),
-                                ByteBuffer.allocate(chunk.remaining()).put(chunk).flip());
-                    }
-                    continue;
-                }
-                long left = timeoutNanos - (System.nanoTime() - start);
-                if (left <= 0) {
-                    throw timedOut(timeout, parser, new SocketTimeoutException("read timed out"));
-                }
-                selector.select(Math.min(DueChecks.TICK_MILLIS, Math.max(1, Math.ceilDiv(left, 1_000_000L))));
+                selector.select(Math.min(DueChecks.TICK_MILLIS, ceilMillis(leftNanos)));
                 selector.selectedKeys().clear();
                 if (Thread.currentThread().isInterrupted()) {
                     // As a blocking read would: the channel is closed, the interrupt status kept.
@@ -125,7 +98,8 @@ public final class BlockingHeaderReader {
                 if (!channel.isOpen()) {
                     throw new AsynchronousCloseException();
                 }
-            }
+                return channel.read(into);
+            });
         } finally {
             // Closing the selector deregisters the channel at once, so it can be blocking again.
             selector.close();
@@ -133,6 +107,41 @@ public final class BlockingHeaderReader {
                 channel.configureBlocking(true);
             }
         }
+    }
+
+    /** One read that waits at most {@code leftNanos}. */
+    private interface TimedRead {
+        /** @return bytes read into {@code into}, 0 if none came in time, -1 at the end of the stream */
+        int read(ByteBuffer into, long leftNanos) throws IOException;
+    }
+
+    /** The one loop: reads until the parser has a header, the stream ends or the time is up. */
+    private static ProxyProtocol.Received readHeader(Duration timeout, ProxyHeaderParser parser, TimedRead read)
+            throws IOException {
+        long start = System.nanoTime();
+        long timeoutNanos = saturatedNanos(timeout);
+        ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
+        while (true) {
+            long left = timeoutNanos - (System.nanoTime() - start);
+            if (left <= 0) {
+                throw timedOut(timeout, parser, new SocketTimeoutException("read timed out"));
+            }
+            int n = read.read(chunk.clear(), left);
+            if (n < 0) {
+                throw ended(parser);
+            }
+            if (n > 0) {
+                Optional<ProxyHeader> header = parser.feed(chunk.flip());
+                if (header.isPresent()) {
+                    return new ProxyProtocol.Received(header.get(),
+                            ByteBuffer.allocate(chunk.remaining()).put(chunk).flip());
+                }
+            }
+        }
+    }
+
+    private static int ceilMillis(long nanos) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, Math.ceilDiv(nanos, 1_000_000L)));
     }
 
     private static ProxyProtocolException ended(ProxyHeaderParser parser) {
