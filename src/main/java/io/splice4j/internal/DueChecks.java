@@ -62,11 +62,6 @@ public final class DueChecks {
         watched.remove(item);
     }
 
-    /** Whether nothing is watched. */
-    public boolean isEmpty() {
-        return watched.isEmpty();
-    }
-
     /** Calls {@code action} on every watched item, for a shutdown. */
     public void forEachWatched(Consumer<Item> action) {
         watched.forEach(action);

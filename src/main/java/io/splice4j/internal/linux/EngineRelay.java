@@ -139,8 +139,7 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
     private void onEvents(int events, boolean onA) {
         // The JDK shuts down the output of a registered socket its owner closes, which is an event
         // here: notice the close now rather than at the next periodic check.
-        if (!a.isOpen() || !b.isOpen()) {
-            fail(new AsynchronousCloseException());
+        if (failedIfClosed()) {
             return;
         }
         EngineFlow readsIt = onA ? forward : backward;
@@ -165,9 +164,9 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
     }
 
     /**
-     * Re-arms {@code EPOLLIN} where a flow now waits for it, and disarms it where it proved useless. Re-arming an
-     * edge-triggered event whose condition already holds reports it at once, so nothing that
-     * happened while it was disarmed is missed.
+     * Re-arms {@code EPOLLIN} where a flow now waits for it, and disarms it where it proved
+     * useless. Re-arming an edge-triggered event whose condition already holds reports it at once,
+     * so nothing that happened while it was disarmed is missed.
      */
     void syncInterest() {
         if (finished) {
@@ -198,6 +197,15 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
         return events;
     }
 
+    /** Ends the relay if a channel was closed behind its back; returns whether it did. */
+    private boolean failedIfClosed() {
+        if (a.isOpen() && b.isOpen()) {
+            return false;
+        }
+        fail(new AsynchronousCloseException());
+        return true;
+    }
+
     boolean finished() {
         return finished;
     }
@@ -220,9 +228,7 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
      */
     @Override
     public long check(long nowNanos) {
-        if (!a.isOpen() || !b.isOpen()) {
-            fail(new AsynchronousCloseException());
-        } else if (activity.expired(nowNanos)) {
+        if (!failedIfClosed() && activity.expired(nowNanos)) {
             Metrics.idleTimeout();
             end(RelayResult.End.IDLE_TIMEOUT, null);
         }

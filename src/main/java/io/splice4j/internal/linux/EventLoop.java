@@ -40,8 +40,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * flow that saw {@code EAGAIN} remembers it and waits for the next edge, so no {@code epoll_ctl} is
  * spent per state change. The one exception is a readable edge nobody can use (its flow still
  * waits for its target): such edges come with every segment of a bulk stream, so the relay disarms
- * {@code EPOLLIN} until its flow waits for it again (docs/design.md, "Threading"). A flow that still has work after its turn is queued and run again after the next
- * non-blocking {@code epoll_wait}, so one busy relay can't starve the others.
+ * {@code EPOLLIN} until its flow waits for it again (docs/design.md, "Threading"). A flow that
+ * still has work after its turn is queued and run again after the next non-blocking
+ * {@code epoll_wait}, so one busy relay can't starve the others.
  */
 final class EventLoop {
 

@@ -60,7 +60,8 @@ final class CloseWatcher {
         @Override
         public long check(long now) {
             if (fired) {
-                return Long.MAX_VALUE;
+                // Due again in a tick, not later: the queue drops it then, once closed.
+                return DueChecks.TICK_NANOS;
             }
             if (!other.isOpen() && reading != null) {
                 fired = true;
