@@ -19,10 +19,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A forwarder, TCP or Unix socket at either end: accepts clients up to a {@link ConnectionLimit}, hands each to the
- * {@link Connector}, which joins it to the upstream with a relay run by a {@link RelayRunner}, and
- * closes whatever is still open when it is closed. One failed connection is closed (and counted);
- * the forwarder goes on.
+ * A forwarder, TCP or Unix socket at either end: accepts clients up to a {@link ConnectionLimit},
+ * hands each to the {@link Connector}, which joins it to the upstream with a relay run by a
+ * {@link RelayRunner}, and closes whatever is still open when it is closed. One failed connection
+ * is closed (and counted); the forwarder goes on.
  */
 final class ForwarderServer implements AutoCloseable {
 

@@ -73,15 +73,7 @@ class ForwarderIT {
             assertTrue(listening.matches(), banner);
             assertTrue(banner.endsWith("zero-copy on"), "the manifest's flags enable zero-copy: " + banner);
 
-            CompletableFuture<Digest> upstreamReceived = CompletableFuture.supplyAsync(() -> {
-                try (SocketChannel server = upstream.accept()) {
-                    Digest received = Payload.readToEnd(server);
-                    Payload.write(server, reply);
-                    return received;
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Digest> upstreamReceived = ForwarderJar.upstreamOnce(upstream, reply);
             try (SocketChannel client = SocketChannel.open(loopback(Integer.parseInt(listening.group(1))))) {
                 Digest sent = Payload.write(client, request);
                 client.shutdownOutput();

@@ -2,15 +2,20 @@ package io.splice4j.tool;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.splice4j.support.Digest;
+import io.splice4j.support.Payload;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -152,5 +157,23 @@ final class ForwarderJar implements AutoCloseable {
     @Override
     public void close() {
         process.destroyForcibly();
+    }
+
+    /**
+     * The upstream end of one forwarded connection, on a thread of its own: accepts it, reads the
+     * request to its end, replies with {@code reply} bytes of {@link Payload} and closes.
+     *
+     * @return the request's digest, when done
+     */
+    static CompletableFuture<Digest> upstreamOnce(ServerSocketChannel upstream, long reply) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (SocketChannel server = upstream.accept()) {
+                Digest received = Payload.readToEnd(server);
+                Payload.write(server, reply);
+                return received;
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.splice4j.support.Digest;
 import io.splice4j.support.Payload;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -40,15 +39,7 @@ class ForwarderJfrIT {
              ForwarderJar jar = new ForwarderJar(List.of(), jvm, "--listen", "127.0.0.1:0", "--connect",
                      "127.0.0.1:" + ((InetSocketAddress) upstream.getLocalAddress()).getPort(), "--log-connections")) {
             int port = jar.awaitListening();
-            CompletableFuture<Digest> upstreamReceived = CompletableFuture.supplyAsync(() -> {
-                try (SocketChannel server = upstream.accept()) {
-                    Digest received = Payload.readToEnd(server);
-                    Payload.write(server, reply);
-                    return received;
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Digest> upstreamReceived = ForwarderJar.upstreamOnce(upstream, reply);
             String client;
             String upstreamEnd;
             try (SocketChannel channel = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(),
