@@ -58,12 +58,14 @@ public final class Relay implements AutoCloseable {
      * Stops the relay: closes both channels and returns once both directions have stopped and every
      * fd the relay opened is closed, within about 50 ms on threads and at once on an engine.
      * Idempotent; a call after the relay ended returns at once.
+     *
+     * <p>In a completion callback, which runs on an engine's event-loop thread, it never waits for
+     * another loop or thread (two loops waiting for each other would freeze both): a relay of the
+     * same loop has ended when it returns, any other ends moments later, as its
+     * {@link #completion()} tells.
      */
     @Override
     public void close() {
-        if (!handle.completion().isDone()) {
-            handle.stop();
-        }
-        handle.completion().join();
+        handle.close();
     }
 }

@@ -85,4 +85,19 @@ public abstract class RelayHandle {
 
     /** Starts ending the relay, from any thread; {@link #completion()} says when it has ended. */
     public abstract void stop();
+
+    /**
+     * Stops the relay and returns once it has ended, except on an event loop's thread: there it
+     * never waits for another loop or for a thread that may be parked on this one, which could
+     * deadlock. A relay of that same loop has still ended when it returns ({@link #stop()} ends it
+     * there and then); any other ends moments later, as {@link #completion()} tells.
+     */
+    public final void close() {
+        if (!completion.isDone()) {
+            stop();
+        }
+        if (!LoopThreads.current()) {
+            completion.join();
+        }
+    }
 }

@@ -45,6 +45,9 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
     private int armedB = SOCKET_EVENTS;
     private int wantedA = SOCKET_EVENTS;
     private int wantedB = SOCKET_EVENTS;
+    /** Whether each socket was added to epoll: only those are removed, as only their numbers are held. */
+    private boolean addedA;
+    private boolean addedB;
     private IOException failure;
     private RelayResult.End end;
     private volatile boolean finished;
@@ -114,7 +117,9 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
             try (Arena scratch = Arena.ofConfined()) {
                 MemorySegment event = scratch.allocate(LibC.EPOLL_EVENT);
                 add(fdA, tokenA, event);
+                addedA = true;
                 add(fdB, tokenB, event);
+                addedB = true;
             }
             loop.watch(this);
             forward.advance();
@@ -256,8 +261,14 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
         boolean deferred = false;
         try {
             loop.unwatch(this);
-            loop.remove(fdA);
-            loop.remove(fdB);
+            // A start that failed to register a channel (closed meanwhile) never added it: its
+            // number may already belong to another socket, even one of this loop's relays.
+            if (addedA) {
+                loop.remove(fdA);
+            }
+            if (addedB) {
+                loop.remove(fdB);
+            }
             loop.dropToken(tokenA);
             loop.dropToken(tokenB);
             forward.release();
@@ -294,10 +305,16 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
         complete(end, failure);
     }
 
+    /**
+     * On the loop thread (a completion callback closing another relay) the relay ends here and now,
+     * its sockets' closes flushed and its completion done, so that a caller there never waits for
+     * work only this thread could do.
+     */
     @Override
     public void stop() {
         if (loop.inLoop()) {
             end(RelayResult.End.CLOSED, null);
+            loop.flushDeregistrations();
         } else {
             loop.execute(() -> end(RelayResult.End.CLOSED, null));
         }

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import io.splice4j.internal.DueChecks;
+import io.splice4j.internal.LoopThreads;
 import io.splice4j.linux.Errno;
 import io.splice4j.linux.LibC;
 import java.io.IOException;
@@ -247,6 +248,7 @@ final class EventLoop {
     }
 
     private void run() {
+        LoopThreads.markCurrent();
         try (Arena arena = Arena.ofConfined()) {
             copyBuffer = arena.allocate(copyBufferSize).asByteBuffer();
             loopEvent = arena.allocate(LibC.EPOLL_EVENT);
@@ -327,7 +329,11 @@ final class EventLoop {
         }
     }
 
-    private void flushDeregistrations() {
+    /**
+     * Flushes the cancelled keys, performing the deferred closes, then runs what waited for that.
+     * Loop thread only; it may run inside a task that itself runs after a flush.
+     */
+    void flushDeregistrations() {
         try {
             if (deregistered && holder.isOpen()) {
                 deregistered = false;
