@@ -66,6 +66,17 @@ public final class Relay implements AutoCloseable {
      */
     @Override
     public void close() {
-        handle.close();
+        handle.close(false);
+    }
+
+    /**
+     * Stops the relay like {@link #close()}, but ends both connections with a reset (TCP RST)
+     * rather than a FIN: their peers see an error, not an end of stream, so neither takes a stream
+     * cut short for a whole one (a server draining its connections at shutdown, say). Unix-domain
+     * sockets have no reset; their peers see the end of the stream. The result's end is
+     * {@link RelayResult.End#CLOSED}.
+     */
+    public void abort() {
+        handle.close(true);
     }
 }

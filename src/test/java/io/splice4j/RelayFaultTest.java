@@ -30,6 +30,7 @@ class RelayFaultTest {
             harness.target().far().close();
 
             RelayResult result = relay.completion().get(1, TimeUnit.MINUTES);
+            assertEquals(RelayResult.End.B_RESET, result.end(), result::toString);
             // Both directions see the reset; whichever reports first is the relay's failure.
             SpliceException failure = assertInstanceOf(SpliceException.class, result.failure().orElseThrow());
             if (mode == SpliceMode.ZERO_COPY) {

@@ -1,8 +1,10 @@
 package io.splice4j.internal;
 
 import io.splice4j.RelayResult;
+import io.splice4j.SpliceException;
 import io.splice4j.SpliceOptions;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.InterruptedByTimeoutException;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Executor;
@@ -17,17 +19,17 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ThreadedRelay extends RelayHandle {
 
-    private final SocketChannel a;
-    private final SocketChannel b;
+    /** The first failure and how it ends the relay. */
+    private record Failure(IOException cause, RelayResult.End end) {
+    }
+
     private final SpliceOptions options;
     private final AtomicInteger running = new AtomicInteger(2);
-    private final AtomicReference<IOException> failure = new AtomicReference<>();
+    private final AtomicReference<Failure> failure = new AtomicReference<>();
     private volatile boolean closedByCaller;
 
     private ThreadedRelay(SocketChannel a, SocketChannel b, SpliceOptions options) {
         super(a, b, options);
-        this.a = a;
-        this.b = b;
         this.options = options;
     }
 
@@ -51,58 +53,67 @@ public final class ThreadedRelay extends RelayHandle {
         try {
             executor.execute(direction);
         } catch (RejectedExecutionException e) {
-            fail(new IOException("the executor rejected a relay direction", e));
+            fail(new IOException("the executor rejected a relay direction", e), RelayResult.End.FAILED);
             ended();
         }
     }
 
     /** Runs one direction, then passes its end-of-stream on and leaves the other running. */
-    private void pass(SocketChannel source, SocketChannel target, java.nio.ByteBuffer firstBytes,
-            TransferRecord record) {
+    private void pass(SocketChannel source, SocketChannel target, ByteBuffer firstBytes, TransferRecord record) {
+        boolean fromA = source == a;
         try {
             Transfers.sockets(source, target, options, firstBytes, record);
-            target.shutdownOutput();
+            shutdownOutput(target, record);
         } catch (IOException e) {
-            fail(e);
+            fail(e, e instanceof InterruptedByTimeoutException ? RelayResult.End.IDLE_TIMEOUT : endOf(e, fromA));
         } catch (RuntimeException | Error e) {
-            fail(new IOException("relay direction failed unexpectedly", e));
+            fail(new IOException("relay direction failed unexpectedly", e), RelayResult.End.FAILED);
             throw e;
         } finally {
             ended();
         }
     }
 
-    /**
-     * Records the first failure, then closes both channels, which stops the other direction. A
-     * failure that the close itself causes in the other direction comes second and is dropped.
-     */
-    private void fail(IOException e) {
-        if (!closedByCaller) {
-            failure.compareAndSet(null, e);
+    private static void shutdownOutput(SocketChannel target, TransferRecord record) throws IOException {
+        try {
+            target.shutdownOutput();
+        } catch (java.nio.channels.ClosedChannelException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new SpliceException("shutdownOutput(target)", record.bytes(), e, SpliceException.Side.TARGET);
         }
-        closeChannels();
+    }
+
+    /**
+     * Records the first failure, then closes both channels (with a reset after a fault), which stops
+     * the other direction. A failure that the close itself causes in the other direction comes
+     * second and is dropped.
+     */
+    private void fail(IOException e, RelayResult.End end) {
+        Failure first = new Failure(e, end);
+        if (!closedByCaller && failure.compareAndSet(null, first)) {
+            closeChannels(end != RelayResult.End.IDLE_TIMEOUT && resets(end, e));
+        } else {
+            closeChannels(false);
+        }
     }
 
     private void ended() {
         if (running.decrementAndGet() == 0) {
-            closeChannels();
-            IOException first = failure.get();
-            RelayResult.End end = first instanceof InterruptedByTimeoutException ? RelayResult.End.IDLE_TIMEOUT
-                    : first != null ? RelayResult.End.FAILED
-                    : closedByCaller ? RelayResult.End.CLOSED : RelayResult.End.COMPLETED;
-            complete(end, first);
+            closeChannels(false);
+            Failure first = failure.get();
+            if (first != null) {
+                complete(first.end(), first.end().failed() ? first.cause() : null);
+            } else {
+                complete(closedByCaller ? RelayResult.End.CLOSED : RelayResult.End.COMPLETED, null);
+            }
         }
-    }
-
-    private void closeChannels() {
-        ChannelGuard.closeQuietly(a);
-        ChannelGuard.closeQuietly(b);
     }
 
     /** Closing both channels wakes both directions within one tick. */
     @Override
-    public void stop() {
+    protected void stop(boolean reset) {
         closedByCaller = true;
-        closeChannels();
+        closeChannels(reset);
     }
 }

@@ -130,7 +130,7 @@ final class EngineFlow implements Runnable {
             }
             releaseIdlePipe();
         } catch (IOException e) {
-            relay.fail(e);
+            relay.fail(this, e);
         }
     }
 
@@ -163,7 +163,7 @@ final class EngineFlow implements Runnable {
         try {
             read = source.read(buffer);
         } catch (IOException e) {
-            throw channelFailure("read(source)", e);
+            throw channelFailure("read(source)", e, SpliceException.Side.SOURCE);
         }
         if (read < 0) {
             endOfStream = true;
@@ -185,7 +185,7 @@ final class EngineFlow implements Runnable {
         try {
             written = target.write(buffer);
         } catch (IOException e) {
-            throw channelFailure("write(target)", e);
+            throw channelFailure("write(target)", e, SpliceException.Side.TARGET);
         }
         if (leftoverIsFirst && buffer == leftover) {
             record.deliveredFirst(written);
@@ -204,7 +204,7 @@ final class EngineFlow implements Runnable {
         try {
             target.shutdownOutput();
         } catch (IOException e) {
-            throw channelFailure("shutdownOutput(target)", e);
+            throw channelFailure("shutdownOutput(target)", e, SpliceException.Side.TARGET);
         }
         relay.flowDone();
     }
@@ -218,12 +218,12 @@ final class EngineFlow implements Runnable {
         leftover = null;
     }
 
-    private IOException channelFailure(String operation, IOException e) {
+    private IOException channelFailure(String operation, IOException e, SpliceException.Side side) {
         if (e instanceof ClosedChannelException) {
             AsynchronousCloseException closed = new AsynchronousCloseException();
             closed.initCause(e);
             return closed;
         }
-        return new SpliceException(operation, record.bytes(), e);
+        return new SpliceException(operation, record.bytes(), e, side);
     }
 }

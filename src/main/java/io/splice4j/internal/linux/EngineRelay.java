@@ -2,7 +2,6 @@ package io.splice4j.internal.linux;
 
 import io.splice4j.RelayResult;
 import io.splice4j.SpliceOptions;
-import io.splice4j.internal.ChannelGuard;
 import io.splice4j.internal.Metrics;
 import io.splice4j.internal.RelayHandle;
 import io.splice4j.linux.Errno;
@@ -30,8 +29,6 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
     static final long CLOSE_CHECK_NANOS = 1_000_000_000L;
 
     private final EventLoop loop;
-    private final SocketChannel a;
-    private final SocketChannel b;
     private final EngineFlow forward;
     private final EngineFlow backward;
     private final int fdA;
@@ -55,8 +52,6 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
     private EngineRelay(EventLoop loop, SocketChannel a, SocketChannel b, int fdA, int fdB, SpliceOptions options) {
         super(a, b, options);
         this.loop = loop;
-        this.a = a;
-        this.b = b;
         this.fdA = fdA;
         this.fdB = fdB;
         this.forward = new EngineFlow(this, loop, a, b, options, options.firstBytesAtoB(), aToB);
@@ -227,6 +222,11 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
         end(RelayResult.End.FAILED, e);
     }
 
+    /** A flow failed: a failed operation on a socket means that connection broke, and the other is reset. */
+    void fail(EngineFlow flow, IOException e) {
+        end(endOf(e, flow == forward), e);
+    }
+
     /**
      * Checks for a channel closed behind the relay's back (only its owner should close them, so a
      * second's latency is enough) and for the idle deadline, which is checked when it is due.
@@ -251,6 +251,10 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
      * into real closes when it flushes the cancelled keys.
      */
     private void end(RelayResult.End reason, IOException cause) {
+        end(reason, cause, resets(reason, cause));
+    }
+
+    private void end(RelayResult.End reason, IOException cause, boolean reset) {
         if (finished) {
             return;
         }
@@ -279,8 +283,7 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
             if (keyB != null) {
                 keyB.cancel();
             }
-            ChannelGuard.closeQuietly(a);
-            ChannelGuard.closeQuietly(b);
+            closeChannels(reset);
             // The sockets must be really closed before completion: the loop flushes the cancelled
             // keys once per turn, for all the relays that ended in it, and completes them after.
             loop.deregistered();
@@ -311,12 +314,12 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
      * work only this thread could do.
      */
     @Override
-    public void stop() {
+    protected void stop(boolean reset) {
         if (loop.inLoop()) {
-            end(RelayResult.End.CLOSED, null);
+            end(RelayResult.End.CLOSED, null, reset);
             loop.flushDeregistrations();
         } else {
-            loop.execute(() -> end(RelayResult.End.CLOSED, null));
+            loop.execute(() -> end(RelayResult.End.CLOSED, null, reset));
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.splice4j.internal.linux;
 
 import io.splice4j.SpliceException;
+import io.splice4j.SpliceException.Side;
 import io.splice4j.internal.ChannelGuard;
 import io.splice4j.internal.TransferRecord;
 import io.splice4j.internal.Metrics;
@@ -86,7 +87,8 @@ final class Splicer {
                 moved = true;
                 return n;
             }
-            long status = n == 0 ? EOF : meaning(LibC.errno(), () -> "splice(fd " + sourceFd + " -> pipe)");
+            long status = n == 0 ? EOF
+                    : meaning(LibC.errno(), () -> "splice(fd " + sourceFd + " -> pipe)", Side.SOURCE);
             if (status != RETRY) {
                 return status;
             }
@@ -110,9 +112,9 @@ final class Splicer {
             if (n == 0) {
                 guard.check();
                 throw new SpliceException("splice(pipe -> fd " + targetFd + ")",
-                        "no progress with " + pipe.buffered + " bytes in the pipe", delivered);
+                        "no progress with " + pipe.buffered + " bytes in the pipe", delivered, Side.TARGET);
             }
-            long status = meaning(LibC.errno(), () -> "splice(pipe -> fd " + targetFd + ")");
+            long status = meaning(LibC.errno(), () -> "splice(pipe -> fd " + targetFd + ")", Side.TARGET);
             if (status != RETRY) {
                 return status;
             }
@@ -136,7 +138,7 @@ final class Splicer {
                 return n;
             }
             long status = n == 0 ? EOF
-                    : meaning(LibC.errno(), () -> "sendfile(fd " + sourceFd + " -> fd " + targetFd + ")");
+                    : meaning(LibC.errno(), () -> "sendfile(fd " + sourceFd + " -> fd " + targetFd + ")", null);
             if (status != RETRY) {
                 return status;
             }
@@ -159,7 +161,7 @@ final class Splicer {
             return NOT_SPLICEABLE;
         }
         if (errno != Errno.EAGAIN) {
-            throw failure("splice(pipe -> fd " + targetFd + ")", errno);
+            throw failure("splice(pipe -> fd " + targetFd + ")", errno, Side.TARGET);
         }
         return 0;
     }
@@ -168,8 +170,11 @@ final class Splicer {
      * The errno rules, once: {@code EAGAIN} is not ready; {@code EINVAL} before any byte moved means
      * the pair can't be spliced and nothing was consumed; {@code EINTR} retries; anything else fails.
      * A pump always follows a drain that moved bytes, so its {@code EINVAL} is a failure.
+     *
+     * @param side the channel the call was on, for a relay to tell which connection broke; {@code null}
+     *     where the call can fail on either (sendfile)
      */
-    private long meaning(int errno, java.util.function.Supplier<String> operation) throws IOException {
+    private long meaning(int errno, java.util.function.Supplier<String> operation, Side side) throws IOException {
         if (errno == Errno.EAGAIN) {
             return NOT_READY;
         }
@@ -179,7 +184,7 @@ final class Splicer {
         if (errno == Errno.EINTR) {
             return RETRY;
         }
-        throw failure(operation.get(), errno);
+        throw failure(operation.get(), errno, side);
     }
 
     private void count(long n) {
@@ -188,8 +193,8 @@ final class Splicer {
     }
 
     /** A close or interrupt from another thread explains an error better than the errno it caused. */
-    private IOException failure(String operation, int errno) throws IOException {
+    private IOException failure(String operation, int errno, Side side) throws IOException {
         guard.check();
-        return new SpliceException(operation, Errno.name(errno), delivered);
+        return new SpliceException(operation, Errno.name(errno), delivered, side);
     }
 }

@@ -1,6 +1,7 @@
 package io.splice4j.internal.portable;
 
 import io.splice4j.SpliceException;
+import io.splice4j.SpliceException.Side;
 import io.splice4j.TransferPath;
 import io.splice4j.internal.ChannelGuard;
 import io.splice4j.internal.TransferRecord;
@@ -156,7 +157,7 @@ public final class BlockingCopy {
             try {
                 record.deliveredFirst(target.write(firstBytes));
             } catch (IOException e) {
-                throw copy.failure("write(target)", e);
+                throw copy.failure("write(target)", e, Side.TARGET);
             }
         }
     }
@@ -168,7 +169,7 @@ public final class BlockingCopy {
         try {
             sent = source.transferTo(position + delivered, Math.min(chunkSize, count - delivered), target);
         } catch (IOException e) {
-            throw failure("transferTo(target)", e);
+            throw failure("transferTo(target)", e, null);
         }
         if (sent > 0) {
             record.delivered(TransferPath.PORTABLE, sent);
@@ -187,7 +188,7 @@ public final class BlockingCopy {
         try {
             got = read.apply(buffer);
         } catch (IOException e) {
-            throw failure("read(source)", e);
+            throw failure("read(source)", e, Side.SOURCE);
         }
         // A file read returns 0 only at its end here: the buffer always has room.
         if (got <= 0) {
@@ -206,7 +207,7 @@ public final class BlockingCopy {
             try {
                 written = write.apply(buffer);
             } catch (IOException e) {
-                throw failure("write(target)", e);
+                throw failure("write(target)", e, Side.TARGET);
             }
             record.delivered(TransferPath.PORTABLE, written);
         }
@@ -223,9 +224,10 @@ public final class BlockingCopy {
     /**
      * Turns a channel operation's failure into what the caller should see: a timeout as such, the
      * JDK's close and interrupt exceptions as such (an interrupt closes both channels), anything else
-     * as a {@link SpliceException} carrying the bytes delivered.
+     * as a {@link SpliceException} carrying the bytes delivered and the channel it happened on ({@code
+     * side}: {@code null} where it can't be told, as in {@code transferTo}).
      */
-    private IOException failure(String operation, IOException e) {
+    private IOException failure(String operation, IOException e, Side side) {
         if (watch != null && watch.timedOut()) {
             InterruptedByTimeoutException timeout = record.activity().timeout(record.bytes());
             timeout.initCause(e);
@@ -248,6 +250,6 @@ public final class BlockingCopy {
         } catch (AsynchronousCloseException closed) {
             return closed;
         }
-        return new SpliceException(operation, record.bytes(), e);
+        return new SpliceException(operation, record.bytes(), e, side);
     }
 }
