@@ -33,11 +33,10 @@ class RelayFaultTest {
             assertEquals(RelayResult.End.B_RESET, result.end(), result::toString);
             // Both directions see the reset; whichever reports first is the relay's failure.
             SpliceException failure = assertInstanceOf(SpliceException.class, result.failure().orElseThrow());
-            if (mode == SpliceMode.ZERO_COPY) {
-                assertTrue(Set.of("EPIPE", "ECONNRESET").contains(failure.errnoName()), failure.getMessage());
-            } else {
-                assertTrue(Set.of("write(target)", "read(source)").contains(failure.operation()), failure.getMessage());
-            }
+            // Native calls (splice, and an engine's copies) name the errno; the JDK's channel
+            // operations on threads name the operation.
+            assertTrue(failure.errnoName() != null ? Set.of("EPIPE", "ECONNRESET").contains(failure.errnoName())
+                    : Set.of("write(target)", "read(source)").contains(failure.operation()), failure.getMessage());
             assertTrue(result.aToB().bytes() >= 1 << 20, result::toString);
             assertTrue(failure.bytesDelivered() == result.aToB().bytes()
                     || failure.bytesDelivered() == result.bToA().bytes(), "the failure's count is its direction's");

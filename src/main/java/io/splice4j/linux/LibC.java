@@ -73,6 +73,11 @@ public final class LibC {
     /** {@code shutdown} how: neither. */
     public static final int SHUT_RDWR = 2;
 
+    /** {@code recv} flag: return the bytes without taking them from the socket's queue. */
+    public static final int MSG_PEEK = 0x2;
+    /** {@code recv} flag: don't block, whatever the socket's mode. */
+    public static final int MSG_DONTWAIT = 0x40;
+
     /** {@code epoll} event: readable. */
     public static final int EPOLLIN = 0x1;
     /** {@code epoll} event: writable. */
@@ -178,6 +183,10 @@ public final class LibC {
     // ssize_t write(int fd, const void *buf, size_t count)
     private static final MethodHandle WRITE = bind("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+
+    // ssize_t recv(int sockfd, void *buf, size_t len, int flags)
+    private static final MethodHandle RECV = bind("recv",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
     private LibC() {
     }
@@ -471,6 +480,23 @@ public final class LibC {
     public static long write(int fd, MemorySegment buffer, long count) {
         try {
             return (long) WRITE.invokeExact(CALL_STATE.get(), fd, buffer, count);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code recv(2)}.
+     *
+     * @param fd a socket
+     * @param buffer where to put the bytes
+     * @param count the most bytes to receive
+     * @param flags {@link #MSG_PEEK}, {@link #MSG_DONTWAIT}, …
+     * @return bytes received, {@code 0} at the end of the stream, or {@code -1} with {@link #errno()} set
+     */
+    public static long recv(int fd, MemorySegment buffer, long count, int flags) {
+        try {
+            return (long) RECV.invokeExact(CALL_STATE.get(), fd, buffer, count, flags);
         } catch (Throwable t) {
             throw unexpected(t);
         }

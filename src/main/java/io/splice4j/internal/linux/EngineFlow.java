@@ -4,7 +4,6 @@ import io.splice4j.FallbackReason;
 import io.splice4j.SpliceException;
 import io.splice4j.SpliceMode;
 import io.splice4j.SpliceOptions;
-import io.splice4j.TransferPath;
 import io.splice4j.internal.ChannelGuard;
 import io.splice4j.internal.FallbackRule;
 import io.splice4j.internal.TransferRecord;
@@ -20,10 +19,11 @@ import java.nio.channels.SocketChannel;
  * pooled pipe → target socket, or through the loop's copy buffer when splicing is off or the pipe
  * pool is exhausted.
  *
- * <p>Readiness is remembered in two flags that only {@link Splicer#NOT_READY} clears and only an
- * edge-triggered event sets. Output already read always goes first (pipe, then leftover copy), so a
- * target that stops reading stops this flow from reading its source: back-pressure, with at most one
- * pipe or one chunk of leftover held.
+ * <p>Readiness is remembered in two flags that only {@link Splicer#NOT_READY} (or a full target)
+ * clears and only an edge-triggered event sets. Output already read always goes first (the pipe,
+ * and before anything the caller's first bytes), and a copy takes from the source only what its
+ * target took, so a target that stops reading stops this flow from reading its source:
+ * back-pressure, with at most one pipe held and no buffer (docs/design.md, "The pipe pool").
  */
 final class EngineFlow implements Runnable {
 
@@ -42,9 +42,8 @@ final class EngineFlow implements Runnable {
     boolean readable = true;
     boolean writable = true;
     private boolean splicing;
-    private ByteBuffer leftover;
-    /** The leftover is the caller's first bytes, not read from the source. */
-    private boolean leftoverIsFirst;
+    /** The caller's first bytes not written yet, or {@code null}. */
+    private ByteBuffer firstBytes;
     private boolean endOfStream;
     private boolean done;
     private boolean queued;
@@ -62,8 +61,7 @@ final class EngineFlow implements Runnable {
         this.record = record;
         if (firstBytes.hasRemaining()) {
             // Sent before anything is read, like output already read: it goes first.
-            leftover = firstBytes;
-            leftoverIsFirst = true;
+            this.firstBytes = firstBytes;
         }
     }
 
@@ -98,15 +96,11 @@ final class EngineFlow implements Runnable {
                         break;
                     }
                     writable = splicer.pump() != Splicer.NOT_READY;
-                } else if (leftover != null) {
+                } else if (firstBytes != null) {
                     if (!writable) {
                         break;
                     }
-                    write(leftover);
-                    if (!leftover.hasRemaining()) {
-                        leftover = null;
-                        leftoverIsFirst = false;
-                    }
+                    writeFirstBytes();
                 } else if (endOfStream) {
                     finish();
                     return;
@@ -120,6 +114,9 @@ final class EngineFlow implements Runnable {
                     break;
                 } else if (splicing && (splicer.pipe != null || (splicer.pipe = loop.pool.acquire()) != null)) {
                     drain();
+                } else if (!writable) {
+                    // No pipe to drain into: copying writes at once, so it waits for its target.
+                    break;
                 } else {
                     if (splicing) {
                         FallbackRule.copyOrFail(mode, FallbackReason.POOL_EXHAUSTED,
@@ -155,45 +152,33 @@ final class EngineFlow implements Runnable {
         }
     }
 
-    /** Copies one chunk through the loop's buffer; what the target can't take now is kept. */
+    /**
+     * Copies one chunk through the loop's buffer, taking from the source only what the target took
+     * ({@link Splicer#copy}): a flow that copies holds no bytes between turns.
+     */
     private void copy() throws IOException {
-        ByteBuffer buffer = loop.copyBuffer;
-        buffer.clear().limit(Math.min(buffer.capacity(), chunkSize));
-        int read;
-        try {
-            read = source.read(buffer);
-        } catch (IOException e) {
-            throw channelFailure("read(source)", e, SpliceException.Side.SOURCE);
-        }
-        if (read < 0) {
-            endOfStream = true;
-            return;
-        }
-        if (read == 0) {
+        long step = splicer.copy(loop.copyBuffer, chunkSize);
+        if (step == Splicer.NOT_READY) {
             readable = false;
-            return;
-        }
-        buffer.flip();
-        write(buffer);
-        if (buffer.hasRemaining()) {
-            leftover = ByteBuffer.allocate(buffer.remaining()).put(buffer).flip();
+        } else if (step == Splicer.EOF) {
+            endOfStream = true;
+        } else if (splicer.targetFull) {
+            writable = false;
         }
     }
 
-    private void write(ByteBuffer buffer) throws IOException {
+    private void writeFirstBytes() throws IOException {
         int written;
         try {
-            written = target.write(buffer);
+            written = target.write(firstBytes);
         } catch (IOException e) {
             throw channelFailure("write(target)", e, SpliceException.Side.TARGET);
         }
-        if (leftoverIsFirst && buffer == leftover) {
-            record.deliveredFirst(written);
-        } else {
-            record.delivered(TransferPath.PORTABLE, written);
-        }
-        if (buffer.hasRemaining()) {
+        record.deliveredFirst(written);
+        if (firstBytes.hasRemaining()) {
             writable = false;
+        } else {
+            firstBytes = null;
         }
     }
 
@@ -215,7 +200,7 @@ final class EngineFlow implements Runnable {
             loop.pool.release(splicer.pipe);
             splicer.pipe = null;
         }
-        leftover = null;
+        firstBytes = null;
     }
 
     private IOException channelFailure(String operation, IOException e, SpliceException.Side side) {

@@ -79,7 +79,8 @@ final class EventLoop {
     /** Relays started on this loop and not ended yet; they start on callers' threads. */
     final AtomicInteger relays = new AtomicInteger();
     private final int copyBufferSize;
-    ByteBuffer copyBuffer;
+    /** Where flows without a pipe copy through (see {@link Splicer#copy}); confined to the loop thread. */
+    MemorySegment copyBuffer;
     /** An event struct for the loop thread's own {@code epoll_ctl} calls. */
     private MemorySegment loopEvent;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -250,7 +251,7 @@ final class EventLoop {
     private void run() {
         LoopThreads.markCurrent();
         try (Arena arena = Arena.ofConfined()) {
-            copyBuffer = arena.allocate(copyBufferSize).asByteBuffer();
+            copyBuffer = arena.allocate(copyBufferSize);
             loopEvent = arena.allocate(LibC.EPOLL_EVENT);
             MemorySegment events = arena.allocate(LibC.EPOLL_EVENT, MAX_EVENTS);
             MemorySegment drainWake = arena.allocate(JAVA_LONG);

@@ -40,6 +40,8 @@ final class Splicer {
     private final ChannelGuard guard;
     private final TransferRecord record;
     Pipe pipe;
+    /** The last {@link #copy} offered the target more than it took: its buffer is full now. */
+    boolean targetFull;
     /** Bytes the target accepted: the only honest count. */
     private volatile long delivered;
     private boolean moved;
@@ -119,6 +121,58 @@ final class Splicer {
                 return status;
             }
         }
+    }
+
+    /**
+     * Copy, for a socket → socket flow with no pipe: the source's bytes are peeked into
+     * {@code buffer}, written to the target, and only what the target took is then taken from the
+     * source. No byte is held between calls, so a target that stops reading costs no memory however
+     * many flows copy: the source's own queue keeps the rest, and back-pressure works as with a pipe.
+     * {@code EAGAIN} from the peek means the source has nothing ({@link #NOT_READY}), from the write
+     * that the target's buffer is full ({@link #targetFull}, {@code 0} moved). The source is read by
+     * this flow only, so the bytes taken are the bytes peeked.
+     *
+     * @return bytes delivered (possibly {@code 0}, with {@link #targetFull} set), {@link #EOF} or
+     *     {@link #NOT_READY}
+     */
+    long copy(MemorySegment buffer, long max) throws IOException {
+        long peeked;
+        do {
+            peeked = LibC.recv(sourceFd, buffer, Math.min(max, buffer.byteSize()), LibC.MSG_PEEK | LibC.MSG_DONTWAIT);
+        } while (peeked < 0 && LibC.errno() == Errno.EINTR);
+        if (peeked <= 0) {
+            return peeked == 0 ? EOF : refusal(LibC.errno(), "recv(fd " + sourceFd + ")", Side.SOURCE);
+        }
+        long written;
+        do {
+            written = LibC.write(targetFd, buffer, peeked);
+        } while (written < 0 && LibC.errno() == Errno.EINTR);
+        if (written < 0) {
+            targetFull = refusal(LibC.errno(), "write(fd " + targetFd + ")", Side.TARGET) == NOT_READY;
+            return 0;
+        }
+        targetFull = written < peeked;
+        long taken;
+        do {
+            taken = LibC.recv(sourceFd, buffer, written, LibC.MSG_DONTWAIT);
+        } while (taken < 0 && LibC.errno() == Errno.EINTR);
+        if (taken != written) {
+            // Only this flow reads the source: bytes peeked stay queued until taken.
+            throw taken < 0 ? failure("recv(fd " + sourceFd + ")", LibC.errno(), Side.SOURCE)
+                    : new SpliceException("recv(fd " + sourceFd + ")", "took " + taken + " of " + written
+                            + " bytes written", delivered, Side.SOURCE);
+        }
+        delivered += written;
+        record.delivered(TransferPath.PORTABLE, written);
+        return written;
+    }
+
+    /** {@code EAGAIN} is {@link #NOT_READY}; any other errno of a copy's call fails it. */
+    private long refusal(int errno, String operation, Side side) throws IOException {
+        if (errno == Errno.EAGAIN) {
+            return NOT_READY;
+        }
+        throw failure(operation, errno, side);
     }
 
     /**
