@@ -39,7 +39,7 @@ record EdgeOptions(Optional<Set<PosixFilePermission>> unixMode, Optional<ProxyVe
                     proxyTimeout);
             case "--accept-proxy" -> new EdgeOptions(unixMode, sendProxy, true, proxyTimeout);
             case "--proxy-timeout" -> new EdgeOptions(unixMode, sendProxy, acceptProxy,
-                    ForwarderArgs.duration(option, value.get()));
+                    NumericFlag.PROXY_TIMEOUT.duration(value.get()));
             default -> null;
         };
     }
@@ -52,8 +52,8 @@ record EdgeOptions(Optional<Set<PosixFilePermission>> unixMode, Optional<ProxyVe
     /** Parses an octal mode of the permission bits only, such as 660 or 0600. */
     static Set<PosixFilePermission> mode(String text) {
         if (!text.matches("0?[0-7]{3}")) {
-            throw new IllegalArgumentException("--unix-mode wants octal permissions such as 660 or 0600, got '"
-                    + text + "'");
+            throw new IllegalArgumentException("--unix-mode wants octal permissions such as 660 or 0600, got "
+                    + ArgText.quoted(text));
         }
         int bits = Integer.parseInt(text, 8);
         StringBuilder symbolic = new StringBuilder(9);
@@ -67,7 +67,7 @@ record EdgeOptions(Optional<Set<PosixFilePermission>> unixMode, Optional<ProxyVe
         return switch (text) {
             case "v1", "1" -> ProxyVersion.V1;
             case "v2", "2" -> ProxyVersion.V2;
-            default -> throw new IllegalArgumentException("--send-proxy wants v1 or v2, got '" + text + "'");
+            default -> throw new IllegalArgumentException("--send-proxy wants v1 or v2, got " + ArgText.quoted(text));
         };
     }
 }

@@ -27,21 +27,46 @@ final class Endpoints {
      */
     static SocketAddress parse(String option, String text) {
         if (!text.startsWith(UNIX)) {
-            return ForwarderArgs.address(option, text);
+            return inet(option, text);
         }
         String path = text.substring(UNIX.length());
         if (path.isEmpty()) {
-            throw new IllegalArgumentException(option + " wants unix:/path/to.sock, got '" + text + "'");
+            throw new IllegalArgumentException(option + " wants unix:/path/to.sock, got " + ArgText.quoted(text));
         }
         if (path.getBytes(StandardCharsets.UTF_8).length > MAX_UNIX_PATH_BYTES) {
             throw new IllegalArgumentException(option + ": a Unix socket path has at most " + MAX_UNIX_PATH_BYTES
-                    + " bytes, got '" + path + "'");
+                    + " bytes, got " + ArgText.quoted(path));
         }
         try {
             return UnixDomainSocketAddress.of(Path.of(path));
         } catch (InvalidPathException e) {
-            throw new IllegalArgumentException(option + ": bad path in '" + text + "'");
+            throw new IllegalArgumentException(option + ": bad path in " + ArgText.quoted(text));
         }
+    }
+
+    private static InetSocketAddress inet(String option, String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0 || colon == text.length() - 1) {
+            throw new IllegalArgumentException(option + " wants HOST:PORT, got " + ArgText.quoted(text));
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": bad port in " + ArgText.quoted(text));
+        }
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException(option + ": port out of range in " + ArgText.quoted(text));
+        }
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException(option + ": unknown host " + ArgText.quoted(host));
+        }
+        return address;
     }
 
     /** The path of a Unix-domain address, or {@code null} for any other. */

@@ -1,17 +1,15 @@
 package io.splice4j.tool;
 
 import io.splice4j.SpliceMode;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * The forwarder's command line, parsed and checked.
+ * The forwarder's command line, parsed and checked: every numeric value lies in the range the
+ * usage states ({@link NumericFlag}).
  *
  * @param listen where to accept clients: TCP (port 0 picks one) or a Unix socket
  * @param connect where to connect for each client: TCP or a Unix socket
@@ -21,21 +19,25 @@ import java.util.regex.Pattern;
  * @param maxConnections the most clients served at once, or empty for what the fd limit allows
  * @param connectTimeout how long an upstream connect may take
  * @param idleTimeout how long a connection may move no byte, or empty for no limit
+ * @param drainTimeout on SIGTERM/SIGINT, how long open connections may take to finish; zero: none
  * @param logConnections whether to log a line per connection
  * @param selfCheck whether to run the self-check instead of forwarding
  * @param help whether to print the usage and exit
  * @param edge the Unix socket mode and the PROXY protocol options
  */
 record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mode, int chunkSize, int loops,
-        OptionalInt maxConnections, Duration connectTimeout, Optional<Duration> idleTimeout, boolean logConnections,
-        boolean selfCheck, boolean help, EdgeOptions edge) {
+        OptionalInt maxConnections, Duration connectTimeout, Optional<Duration> idleTimeout, Duration drainTimeout,
+        boolean logConnections, boolean selfCheck, boolean help, EdgeOptions edge) {
 
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    static final int DEFAULT_CHUNK_SIZE = 256 << 10;
 
     static final String USAGE = """
             usage: java -jar splice4j.jar --listen HOST:PORT --connect HOST:PORT [--mode auto|zero-copy|portable]
                                           [--chunk-size SIZE] [--loops N] [--max-connections N]
-                                          [--connect-timeout DURATION] [--idle-timeout DURATION] [--log-connections]
+                                          [--connect-timeout DURATION] [--idle-timeout DURATION]
+                                          [--drain-timeout DURATION] [--log-connections]
                                           [--unix-mode MODE] [--send-proxy v1|v2] [--accept-proxy]
                                           [--proxy-timeout DURATION]
                    java -jar splice4j.jar --self-check
@@ -45,14 +47,20 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
                                     any other file is not; the file is removed on exit)
               --connect ADDRESS     for each client, connect here (HOST:PORT or unix:/path) and relay both ways
               --mode MODE           auto (default: zero-copy where possible), zero-copy (fail if not), portable
-              --chunk-size SIZE     bytes per splice call and pipe size, e.g. 65536, 64k, 1m (default 256k)
-              --loops N             event-loop threads that run the relays (default: one per core)
-              --max-connections N   clients served at once; past it the forwarder stops accepting and
-                                    clients wait in the listen backlog (default: what the open-files
-                                    limit allows, 2 fds per connection after the pipe pool and a reserve)
-              --connect-timeout D   how long a connect to the upstream may take (default 10s)
-              --idle-timeout D      close a connection that moved no byte either way for this long
-                                    (default: none, connections may stay idle forever)
+              --chunk-size SIZE     bytes per splice call and pipe size, 4k..16m, e.g. 65536, 64k, 1m
+                                    (default 256k); SIZE times --loops at most 128m, the engine's pipe pool
+              --loops N             event-loop threads that run the relays, 1..256 (default: one per core,
+                                    at most 256)
+              --max-connections N   clients served at once, 1..1073741824; past it the forwarder stops
+                                    accepting and clients wait in the listen backlog
+                                    (default: what the open-files limit allows, 2 fds per connection after
+                                    the pipe pool and a reserve)
+              --connect-timeout D   how long a connect to the upstream may take, 1ms..576h (default 10s)
+              --idle-timeout D      close a connection that moved no byte either way for this long,
+                                    1ms..576h (default: none, connections may stay idle forever)
+              --drain-timeout D     on SIGTERM/SIGINT stop accepting, let open connections finish for this
+                                    long, then reset the rest, 0..576h (default 30s; 0 = at once); a second
+                                    signal ends the drain at once
               --log-connections     log a line when a connection opens and when it ends (default: off;
                                     the forwarder logs its start, limit pauses, its own failures, a summary)
               --unix-mode MODE      permissions of the --listen unix: socket file, octal, e.g. 660
@@ -62,70 +70,53 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
                                     (Unix clients: PROXY UNKNOWN in v1, UNSPEC in v2)
               --accept-proxy        each client must first send a PROXY header (v1 or v2), which is checked
                                     strictly; a client whose header is malformed or late is closed
-              --proxy-timeout D     how long a client may take to send its PROXY header (default 5s)
+              --proxy-timeout D     how long a client may take to send its PROXY header, 1ms..576h
+                                    (default 5s)
               --self-check          push 1 GiB through an in-process forwarder, zero-copy and portable,
                                     verify SHA-256, print throughput and CPU per GiB
-            Durations need a unit: 500ms, 30s, 5m, 1h.
+            Durations need a unit: 500ms, 30s, 5m, 1h (only 0 may go without); 576h is 24 days.
             IPv6 hosts go in brackets: [::1]:8080""";
-
-    private static final Pattern DURATION = Pattern.compile("(-?)(\\d{1,12})(ms|s|m|h)");
 
     /**
      * Parses the arguments.
      *
-     * @throws IllegalArgumentException with a message for people if they are wrong
+     * @throws IllegalArgumentException with a one-line message for people if they are wrong
      */
     static ForwarderArgs parse(String... args) {
-        SocketAddress listen = null;
-        SocketAddress connect = null;
-        SpliceMode mode = SpliceMode.AUTO;
-        int chunkSize = 256 << 10;
-        int loops = Runtime.getRuntime().availableProcessors();
-        OptionalInt maxConnections = OptionalInt.empty();
-        Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-        Optional<Duration> idleTimeout = Optional.empty();
-        boolean logConnections = false;
-        boolean selfCheck = false;
-        EdgeOptions edge = EdgeOptions.NONE;
+        Builder builder = new Builder();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
                 case "--help", "-h" -> {
-                    return new ForwarderArgs(null, null, mode, chunkSize, loops, maxConnections, connectTimeout,
-                            idleTimeout, false, false, true, edge);
+                    return new Builder().help();
                 }
-                case "--self-check" -> selfCheck = true;
-                case "--listen" -> listen = Endpoints.parse(option, value(args, ++i, option));
-                case "--connect" -> connect = Endpoints.parse(option, value(args, ++i, option));
-                case "--mode" -> mode = mode(value(args, ++i, option));
-                case "--chunk-size" -> chunkSize = size(value(args, ++i, option));
-                case "--loops" -> loops = count(option, value(args, ++i, option));
-                case "--max-connections" -> maxConnections = OptionalInt.of(count(option, value(args, ++i, option)));
-                case "--connect-timeout" -> connectTimeout = duration(option, value(args, ++i, option));
-                case "--idle-timeout" -> idleTimeout = Optional.of(duration(option, value(args, ++i, option)));
-                case "--log-connections" -> logConnections = true;
+                case "--self-check" -> builder.selfCheck = true;
+                case "--listen" -> builder.listen = Endpoints.parse(option, value(args, ++i, option));
+                case "--connect" -> builder.connect = Endpoints.parse(option, value(args, ++i, option));
+                case "--mode" -> builder.mode = mode(value(args, ++i, option));
+                case "--chunk-size" -> builder.chunkSize = NumericFlag.CHUNK_SIZE.intValue(value(args, ++i, option));
+                case "--loops" -> builder.loops = NumericFlag.LOOPS.intValue(value(args, ++i, option));
+                case "--max-connections" -> builder.maxConnections = OptionalInt.of(
+                        NumericFlag.MAX_CONNECTIONS.intValue(value(args, ++i, option)));
+                case "--connect-timeout" -> builder.connectTimeout = NumericFlag.CONNECT_TIMEOUT.duration(
+                        value(args, ++i, option));
+                case "--idle-timeout" -> builder.idleTimeout = Optional.of(NumericFlag.IDLE_TIMEOUT.duration(
+                        value(args, ++i, option)));
+                case "--drain-timeout" -> builder.drainTimeout = NumericFlag.DRAIN_TIMEOUT.duration(
+                        value(args, ++i, option));
+                case "--log-connections" -> builder.logConnections = true;
                 default -> {
                     int at = i;
-                    EdgeOptions next = edge.with(option, () -> value(args, at + 1, option));
+                    EdgeOptions next = builder.edge.with(option, () -> value(args, at + 1, option));
                     if (next == null) {
-                        throw new IllegalArgumentException("unknown argument: " + option);
+                        throw new IllegalArgumentException("unknown argument: " + ArgText.quoted(option));
                     }
                     i += EdgeOptions.takesValue(option) ? 1 : 0;
-                    edge = next;
+                    builder.edge = next;
                 }
             }
         }
-        if (selfCheck) {
-            if (listen != null || connect != null) {
-                throw new IllegalArgumentException("--self-check takes no --listen or --connect");
-            }
-        } else if (listen == null || connect == null) {
-            throw new IllegalArgumentException(listen == null ? "--listen is required" : "--connect is required");
-        } else if (edge.unixMode().isPresent() && Endpoints.unixPath(listen) == null) {
-            throw new IllegalArgumentException("--unix-mode needs --listen unix:/path");
-        }
-        return new ForwarderArgs(listen, connect, mode, chunkSize, loops, maxConnections, connectTimeout, idleTimeout,
-                logConnections, selfCheck, false, edge);
+        return builder.build();
     }
 
     private static String value(String[] args, int index, String option) {
@@ -135,106 +126,75 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
         return args[index];
     }
 
-    static InetSocketAddress address(String option, String text) {
-        int colon = text.lastIndexOf(':');
-        if (colon <= 0 || colon == text.length() - 1) {
-            throw new IllegalArgumentException(option + " wants HOST:PORT, got '" + text + "'");
-        }
-        String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
-        try {
-            port = Integer.parseInt(text.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + ": bad port in '" + text + "'");
-        }
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException(option + ": port out of range in '" + text + "'");
-        }
-        InetSocketAddress address = new InetSocketAddress(host, port);
-        if (address.isUnresolved()) {
-            throw new IllegalArgumentException(option + ": unknown host '" + host + "'");
-        }
-        return address;
-    }
-
     private static SpliceMode mode(String text) {
         return switch (text.toLowerCase(Locale.ROOT)) {
             case "auto" -> SpliceMode.AUTO;
             case "zero-copy" -> SpliceMode.ZERO_COPY;
             case "portable" -> SpliceMode.PORTABLE;
-            default -> throw new IllegalArgumentException("--mode wants auto, zero-copy or portable, got '" + text + "'");
+            default -> throw new IllegalArgumentException("--mode wants auto, zero-copy or portable, got "
+                    + ArgText.quoted(text));
         };
     }
 
-    /** Parses a positive count such as a number of loops or connections. */
-    static int count(String option, String text) {
-        int value;
-        try {
-            value = Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " wants a whole number, got '" + text + "'");
-        }
-        if (value <= 0) {
-            throw new IllegalArgumentException(option + " must be at least 1, got '" + text + "'");
-        }
-        return value;
-    }
-
-    /** Parses a positive duration with a unit: 500ms, 30s, 5m, 1h. */
-    static Duration duration(String option, String text) {
-        Matcher matcher = DURATION.matcher(text.toLowerCase(Locale.ROOT));
-        if (!matcher.matches()) {
-            throw new IllegalArgumentException(option + " wants a duration with a unit such as 500ms, 30s, 5m or 1h, got '"
-                    + text + "'");
-        }
-        long amount = Long.parseLong(matcher.group(2));
-        if (amount == 0 || !matcher.group(1).isEmpty()) {
-            throw new IllegalArgumentException(option + " must be longer than zero, got '" + text + "'");
-        }
-        return switch (matcher.group(3)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
-        };
-    }
-
-    /** Formats a duration the way {@link #duration} reads it, in the largest unit that is exact. */
+    /** Formats a duration the way the duration flags read it, in the largest unit that is exact. */
     static String format(Duration duration) {
-        long millis = duration.toMillis();
-        if (millis % 3_600_000 == 0) {
-            return millis / 3_600_000 + "h";
-        } else if (millis % 60_000 == 0) {
-            return millis / 60_000 + "m";
-        } else if (millis % 1000 == 0) {
-            return millis / 1000 + "s";
-        }
-        return millis + "ms";
+        return NumericFlag.showDuration(duration);
     }
 
-    /** Parses a byte count with an optional k, m or g suffix (binary multiples). */
-    static int size(String text) {
-        String lower = text.toLowerCase(Locale.ROOT);
-        int shift = switch (lower.isEmpty() ? ' ' : lower.charAt(lower.length() - 1)) {
-            case 'k' -> 10;
-            case 'm' -> 20;
-            case 'g' -> 30;
-            default -> 0;
-        };
-        String digits = shift == 0 ? lower : lower.substring(0, lower.length() - 1);
-        long value;
-        try {
-            value = Long.parseLong(digits) << shift;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--chunk-size wants a byte count such as 65536, 64k or 1m, got '"
-                    + text + "'");
+    /** The flags as they are parsed, with their defaults; {@link #build()} checks how they combine. */
+    private static final class Builder {
+        SocketAddress listen;
+        SocketAddress connect;
+        SpliceMode mode = SpliceMode.AUTO;
+        int chunkSize = DEFAULT_CHUNK_SIZE;
+        /** Zero until --loops is given: one per core, within the flag's range. */
+        int loops;
+        OptionalInt maxConnections = OptionalInt.empty();
+        Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        Optional<Duration> idleTimeout = Optional.empty();
+        Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        boolean logConnections;
+        boolean selfCheck;
+        EdgeOptions edge = EdgeOptions.NONE;
+
+        /** The defaults, asking for the usage. */
+        ForwarderArgs help() {
+            return args(true);
         }
-        if (value <= 0 || value > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("--chunk-size must be between 1 and 2147483647 bytes, got '" + text + "'");
+
+        /**
+         * The arguments, once they are checked together.
+         *
+         * @throws IllegalArgumentException if one needs or excludes another, or the pipe pool can't
+         *         hold a pipe of the chunk size for every loop
+         */
+        ForwarderArgs build() {
+            if (selfCheck) {
+                if (listen != null || connect != null) {
+                    throw new IllegalArgumentException("--self-check takes no --listen or --connect");
+                }
+            } else if (listen == null || connect == null) {
+                throw new IllegalArgumentException(listen == null ? "--listen is required" : "--connect is required");
+            } else if (edge.unixMode().isPresent() && Endpoints.unixPath(listen) == null) {
+                throw new IllegalArgumentException("--unix-mode needs --listen unix:/path");
+            }
+            ForwarderArgs args = args(false);
+            // Each loop must be able to open one pipe of the chunk size: zero-copy relays would
+            // fail on an empty pool, and auto ones copy everything.
+            if ((long) args.chunkSize() * args.loops() > RelayRunner.MAX_PIPE_BYTES) {
+                throw new IllegalArgumentException("--chunk-size " + NumericFlag.showBytes(args.chunkSize())
+                        + " times --loops " + args.loops() + (loops == 0 ? " (one per core)" : "")
+                        + " is more than the engine's pipe pool holds: their product must be at most "
+                        + NumericFlag.showBytes(RelayRunner.MAX_PIPE_BYTES));
+            }
+            return args;
         }
-        return (int) value;
+
+        private ForwarderArgs args(boolean help) {
+            int resolvedLoops = loops != 0 ? loops
+                    : (int) Math.min(Runtime.getRuntime().availableProcessors(), NumericFlag.LOOPS.max());
+            return new ForwarderArgs(listen, connect, mode, chunkSize, resolvedLoops, maxConnections, connectTimeout,
+                    idleTimeout, drainTimeout, logConnections, selfCheck, help, edge);
+        }
     }
 }

@@ -19,9 +19,10 @@ final class RelayRunner implements AutoCloseable {
      * a pipe for most streams that move at once: 1 000 streams with 64 pipes of 1 MiB measured a
      * sixth of the C forwarder's throughput. 512 pipes of 256 KiB cost 1 024 fds, which still leaves
      * room for 9 000 connections under a 20 000-fd limit; past {@code pipe-user-pages-soft} an
-     * unprivileged user's pipes shrink and the pool takes what it gets.
+     * unprivileged user's pipes shrink and the pool takes what it gets. {@link ForwarderArgs} refuses
+     * a chunk size times loops above the byte cap, where some loop could not open a single pipe.
      */
-    private static final long MAX_PIPE_BYTES = 128L << 20;
+    static final long MAX_PIPE_BYTES = 128L << 20;
     private static final int MAX_PIPES = 512;
 
     private final SpliceEngine engine;

@@ -54,7 +54,7 @@ class ForwarderArgsTest {
     @CsvSource({"500ms, PT0.5S, 500ms", "30s, PT30S, 30s", "90s, PT1M30S, 90s", "5m, PT5M, 5m", "1H, PT1H, 1h",
         "120m, PT2H, 2h"})
     void durationsNeedAUnitAndPrintAsTheyAreRead(String text, Duration expected, String printed) {
-        Duration parsed = ForwarderArgs.duration("--idle-timeout", text);
+        Duration parsed = NumericFlag.IDLE_TIMEOUT.duration(text);
         assertEquals(expected, parsed);
         assertEquals(printed, ForwarderArgs.format(parsed));
     }
@@ -68,34 +68,34 @@ class ForwarderArgsTest {
         "--listen 127.0.0.1:99999 --connect 127.0.0.1:1|--listen: port out of range in '127.0.0.1:99999'",
         "--listen 127.0.0.1:x --connect 127.0.0.1:1|--listen: bad port in '127.0.0.1:x'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --mode fast|--mode wants auto, zero-copy or portable, got 'fast'",
-        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --chunk-size 0|--chunk-size must be between 1 and 2147483647 bytes, got '0'",
-        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --chunk-size 3g|--chunk-size must be between 1 and 2147483647 bytes, got '3g'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --chunk-size 0|--chunk-size must be between 4k and 16m, got '0'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --chunk-size 3g|--chunk-size must be between 4k and 16m, got '3g'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --chunk-size lots|--chunk-size wants a byte count such as 65536, 64k or 1m, got 'lots'",
-        "--bogus|unknown argument: --bogus",
-        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --loops 0|--loops must be at least 1, got '0'",
+        "--bogus|unknown argument: '--bogus'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --loops 0|--loops must be between 1 and 256, got '0'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --loops two|--loops wants a whole number, got 'two'",
-        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --max-connections 0|--max-connections must be at least 1, got '0'",
-        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --max-connections -5|--max-connections must be at least 1, got '-5'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --max-connections 0|--max-connections must be between 1 and 1073741824, got '0'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --max-connections -5|--max-connections must be between 1 and 1073741824, got '-5'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --max-connections 1e3|--max-connections wants a whole number, got '1e3'",
-        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --max-connections 99999999999|--max-connections wants a whole number, got '99999999999'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --max-connections 99999999999|--max-connections must be between 1 and 1073741824, got '99999999999'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --max-connections|--max-connections needs a value",
-        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --idle-timeout 0s|--idle-timeout must be longer than zero, got '0s'",
-        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --idle-timeout -1s|--idle-timeout must be longer than zero, got '-1s'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --idle-timeout 0s|--idle-timeout must be between 1ms and 576h, got '0s'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --idle-timeout -1s|--idle-timeout must be between 1ms and 576h, got '-1s'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --idle-timeout 30|--idle-timeout wants a duration with a unit such as 500ms, 30s, 5m or 1h, got '30'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --idle-timeout 1.5s|--idle-timeout wants a duration with a unit such as 500ms, 30s, 5m or 1h, got '1.5s'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --idle-timeout 1d|--idle-timeout wants a duration with a unit such as 500ms, 30s, 5m or 1h, got '1d'",
-        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --connect-timeout 0ms|--connect-timeout must be longer than zero, got '0ms'",
-        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --connect-timeout -10s|--connect-timeout must be longer than zero, got '-10s'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --connect-timeout 0ms|--connect-timeout must be between 1ms and 576h, got '0ms'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --connect-timeout -10s|--connect-timeout must be between 1ms and 576h, got '-10s'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --connect-timeout soon|--connect-timeout wants a duration with a unit such as 500ms, 30s, 5m or 1h, got 'soon'",
         "--self-check --listen 127.0.0.1:1|--self-check takes no --listen or --connect",
         "--listen unix: --connect 127.0.0.1:1|--listen wants unix:/path/to.sock, got 'unix:'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --send-proxy v3|--send-proxy wants v1 or v2, got 'v3'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --send-proxy|--send-proxy needs a value",
-        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --proxy-timeout 0s|--proxy-timeout must be longer than zero, got '0s'",
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --proxy-timeout 0s|--proxy-timeout must be between 1ms and 576h, got '0s'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --proxy-timeout 5|--proxy-timeout wants a duration with a unit such as 500ms, 30s, 5m or 1h, got '5'",
         "--listen unix:/tmp/a.sock --connect 127.0.0.1:2 --unix-mode 0o660|--unix-mode wants octal permissions such as 660 or 0600, got '0o660'",
         "--listen unix:/tmp/a.sock --connect 127.0.0.1:2 --unix-mode|--unix-mode needs a value",
-        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --accept-proxy --bogus|unknown argument: --bogus"})
+        "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --accept-proxy --bogus|unknown argument: '--bogus'"})
     void badArgumentsAreNamed(String line, String message) {
         String[] args = line.isEmpty() ? new String[0] : line.split(" ");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ForwarderArgs.parse(args));
@@ -108,7 +108,7 @@ class ForwarderArgsTest {
             "--max-connections", "--connect-timeout", "--idle-timeout", "--log-connections", "--self-check", "--help"}) {
             assertTrue(ForwarderArgs.USAGE.contains(option), option);
         }
-        for (String fact : new String[] {"(default 256k)", "(default: one per core)", "(default: what the open-files",
+        for (String fact : new String[] {"(default 256k)", "(default: one per core,", "(default: what the open-files",
             "(default 10s)", "(default: none", "(default: off", "Durations need a unit: 500ms, 30s, 5m, 1h"}) {
             assertTrue(ForwarderArgs.USAGE.contains(fact), fact);
         }

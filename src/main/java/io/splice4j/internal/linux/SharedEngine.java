@@ -44,7 +44,7 @@ public final class SharedEngine {
             lastFailure = null;
         } catch (IOException e) {
             if (lastFailure == null) {
-                LOG.log(Level.WARNING, "splice4j: the shared engine can't start ({0}); transfers wait without it",
+                LOG.log(Level.WARNING, "splice4j: the shared engine can''t start ({0}); transfers wait without it",
                         e.getMessage());
             }
             lastFailure = e;
