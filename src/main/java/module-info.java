@@ -13,4 +13,8 @@ module io.splice4j {
 
     // The io.splice4j.Transfer, Relay and Engine events; every JDK build ships the module.
     requires jdk.jfr;
+
+    // The forwarder's SIGTERM/SIGINT handling (sun.misc.Signal); without it, signals end the JVM
+    // through its shutdown hooks.
+    requires static jdk.unsupported;
 }

@@ -8,9 +8,10 @@ import java.nio.channels.SocketChannel;
 /**
  * One client on its way through the forwarder: accepted, then connected upstream, then relayed.
  * Whatever it holds at the moment it is closed gets closed: the client, the upstream socket still
- * connecting (which aborts the connect), or the relay. What is handed over after that (a socket
- * that just opened, a relay that just started) is refused, so the caller closes it: nothing can
- * start running after the forwarder closed.
+ * connecting (which aborts the connect), or the relay; with a reset if asked (a drain's end). What
+ * is handed over after that (a socket that just opened, a relay that just started) is refused, so
+ * the caller closes it the same way ({@link #endLate(Relay)}): nothing can start running after the
+ * forwarder closed.
  */
 final class Connection {
 
@@ -19,6 +20,7 @@ final class Connection {
     private SocketChannel upstream;
     private Relay relay;
     private boolean closed;
+    private boolean reset;
 
     Connection(SocketChannel client) {
         this(client, remote(client));
@@ -57,11 +59,24 @@ final class Connection {
     /**
      * Hands over the running relay, which now owns both sockets.
      *
-     * @return {@code false} if the connection is closed: the caller closes the relay
+     * @return {@code false} if the connection is closed: the caller ends the relay with {@link #endLate}
      */
     synchronized boolean relay(Relay running) {
         relay = running;
         return !closed;
+    }
+
+    /** Ends a relay handed over after the connection was closed, as the close asked: reset or not. */
+    void endLate(Relay late) {
+        boolean abort;
+        synchronized (this) {
+            abort = reset;
+        }
+        if (abort) {
+            late.abort();
+        } else {
+            late.close();
+        }
     }
 
     synchronized boolean isClosed() {
@@ -70,21 +85,51 @@ final class Connection {
 
     /** Closes what the connection holds now; idempotent. A relay's close returns once it has ended. */
     void close() {
+        close(false);
+    }
+
+    /**
+     * Closes what the connection holds now, with a reset (RST) to the client and the upstream if
+     * {@code reset}; idempotent. A relay's close returns once it has ended.
+     *
+     * @return {@code false} if it was closed already
+     */
+    boolean close(boolean reset) {
         Relay running;
         SocketChannel connecting;
         synchronized (this) {
             if (closed) {
-                return;
+                return false;
             }
             closed = true;
+            this.reset = reset;
             running = relay;
             connecting = upstream;
         }
         if (running != null) {
-            running.close();
+            if (reset) {
+                running.abort();
+            } else {
+                running.close();
+            }
         } else {
+            if (reset) {
+                resetOnClose(client);
+            }
             closeQuietly(client);
             closeQuietly(connecting);
+        }
+        return true;
+    }
+
+    /** Makes the socket's close send a reset: a client cut off at a drain's end must not see a clean end. */
+    private static void resetOnClose(SocketChannel channel) {
+        try {
+            if (channel.supportedOptions().contains(java.net.StandardSocketOptions.SO_LINGER)) {
+                channel.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+            }
+        } catch (IOException | RuntimeException closedMeanwhile) {
+            // Its close ends it either way.
         }
     }
 

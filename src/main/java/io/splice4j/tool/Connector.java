@@ -16,6 +16,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Takes an accepted client the rest of its way: connects it to the upstream on a virtual thread
@@ -33,34 +34,34 @@ final class Connector {
     private final FailureLog rejections = new FailureLog(Duration.ofSeconds(5));
     private final ProxyFront proxyFront;
     private final BiConsumer<Connection, Optional<RelayResult>> ended;
+    private final Consumer<Throwable> fatal;
 
     /**
      * @param ended hears once of every connection that ended, with its relay's result if it had one
+     * @param fatal hears of a {@link VirtualMachineError} on a connect's thread (after its client was
+     *     ended): the JVM is in doubt
      */
     Connector(ForwarderArgs args, SpliceOptions options, ForwarderStats stats,
-            BiConsumer<Connection, Optional<RelayResult>> ended) {
+            BiConsumer<Connection, Optional<RelayResult>> ended, Consumer<Throwable> fatal) {
         this.args = args;
         this.options = options;
         this.stats = stats;
         this.ended = ended;
+        this.fatal = fatal;
         this.proxyFront = new ProxyFront(args.edge());
     }
 
-    /** Starts connecting {@code connection} on a virtual thread of its own. */
+    /**
+     * Starts connecting {@code connection} on a virtual thread of its own, which from then on ends
+     * it whatever happens; if no thread can be started it throws, having taken nothing.
+     */
     void start(Connection connection) {
-        try {
-            Thread.ofVirtual().name("splice4j-connect").start(() -> connect(connection));
-        } catch (RuntimeException | OutOfMemoryError e) {
-            ForwarderLog.warning("can''t start a thread to connect client {0}: {1}; closing the client",
-                    connection.clientAddress(), e.toString());
-            stats.upstreamFailed(false);
-            connection.close();
-            ended.accept(connection, Optional.empty());
-        }
+        Thread.ofVirtual().name("splice4j-connect").start(() -> connect(connection));
     }
 
     private void connect(Connection connection) {
         SocketChannel upstream = null;
+        boolean relayEnds = false;
         try {
             SpliceOptions relayOptions = options;
             if (proxyFront.active()) {
@@ -71,12 +72,19 @@ final class Connector {
             }
             upstream = connectUpstream(connection);
             Relay relay = Splice.relay(connection.client(), upstream, relayOptions);
-            connected(connection, upstream);
             relay.completion().thenAccept(result -> relayEnded(connection, result));
+            // From here the relay's end ends the connection.
+            relayEnds = true;
             if (!connection.relay(relay)) {
-                relay.close();
+                connection.endLate(relay);
             }
-        } catch (Exception | LinkageError e) {
+            connected(connection, upstream);
+        } catch (Throwable e) {
+            if (relayEnds) {
+                connection.close();
+                reportIfFatal(e);
+                return;
+            }
             // Out of fds even loading a class may fail: the client must still be closed. Counted
             // and logged before the client sees its connection end, which may be the moment it
             // stops the forwarder.
@@ -90,6 +98,13 @@ final class Connector {
             Connection.closeQuietly(upstream);
             connection.close();
             ended.accept(connection, Optional.empty());
+            reportIfFatal(e);
+        }
+    }
+
+    private void reportIfFatal(Throwable e) {
+        if (e instanceof VirtualMachineError) {
+            fatal.accept(e);
         }
     }
 

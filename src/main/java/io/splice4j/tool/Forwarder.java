@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * The {@code splice4j} command: a TCP and Unix-socket forwarder, with the PROXY protocol, built on {@link io.splice4j.Relay} and
@@ -13,16 +14,18 @@ import java.time.ZoneId;
  */
 public final class Forwarder {
 
-    /** How long connections in flight may take to finish on SIGINT/SIGTERM before they are closed. */
-    private static final Duration SHUTDOWN_GRACE = Duration.ofMillis(500);
+    /** How long the summary waits for log lines queued before it. */
+    private static final Duration LOG_FLUSH = Duration.ofSeconds(2);
 
     private Forwarder() {
     }
 
     /**
      * Runs the command. Exits 2 with the usage on bad arguments or a taken {@code --listen unix:}
-     * path, 1 if the forwarder can't start; a
-     * forwarder runs until SIGINT or SIGTERM, then prints a summary and exits 0.
+     * path, 1 if the forwarder can't start. A forwarder runs until SIGTERM or SIGINT, then drains
+     * (stops accepting, lets open connections finish for {@code --drain-timeout}, resets the rest;
+     * a second signal ends the drain at once), prints a summary and exits 0; or until a failure
+     * stops it serving reliably, which drains it the same way and exits 1.
      *
      * @param args the command line
      * @throws Exception if the self-check or the forwarder can't start
@@ -57,9 +60,10 @@ public final class Forwarder {
         // Load the time zone rules now, which the log format needs: loading them later, when the
         // process may be out of fds, would fail.
         ZoneId.systemDefault().getRules();
+        StopRequests stop = new StopRequests();
         ForwarderServer forwarder;
         try {
-            forwarder = ForwarderServer.start(args, result -> { });
+            forwarder = ForwarderServer.start(args, result -> { }, stop::failed);
         } catch (ListenPathException e) {
             System.err.println("splice4j: " + e.getMessage());
             System.exit(2);
@@ -76,22 +80,38 @@ public final class Forwarder {
                     + "clients past that are closed when fds run out (raise the limit with ulimit -n)",
                     forwarder.maxConnections(), forwarder.fdRoom());
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                forwarder.close(SHUTDOWN_GRACE);
-            } catch (Exception e) {
-                out.println("splice4j: closing failed: " + e);
-            }
-            out.println(forwarder.summary());
-            out.flush();
-            // A signal would otherwise end the JVM with 128 + its number; stopping on request is success.
-            try {
+        CountDownLatch finished = new CountDownLatch(1);
+        boolean bySignals = StopSignals.install(stop::signal);
+        if (!bySignals) {
+            // Without signal handlers the JVM is already exiting when the hook runs: it drains and
+            // halts with the status (a signal would otherwise end the JVM with 128 + its number).
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop.signal();
+                try {
+                    finished.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 FlightRecordings.writeBeforeHalt();
-            } catch (RuntimeException | LinkageError e) {
-                // Out of fds even loading a class may fail; the exit status must still be 0.
-                out.println("splice4j: the flight recording was not written: " + e);
-            }
-            Runtime.getRuntime().halt(0);
-        }, "splice4j-shutdown"));
+                Runtime.getRuntime().halt(stop.exitStatus());
+            }, "splice4j-shutdown"));
+        }
+        stop.await();
+        stop.onSecondSignal(forwarder::endDrainNow);
+        out.println("splice4j: stopping on " + stop.reason() + ": not accepting; " + forwarder.openConnections()
+                + " connections open, draining for up to " + ForwarderArgs.format(args.drainTimeout())
+                + " (a second SIGTERM or SIGINT ends the drain at once)");
+        out.flush();
+        ForwarderServer.Drained drained = forwarder.drain(args.drainTimeout());
+        out.println("splice4j: drained in " + drained.millis() + " ms: " + (drained.open() - drained.reset())
+                + " of " + drained.open() + " connections ended by themselves, " + drained.reset() + " reset");
+        ForwarderLog.flush(LOG_FLUSH);
+        out.println(forwarder.summary());
+        out.flush();
+        if (bySignals) {
+            System.exit(stop.exitStatus());
+        } else {
+            finished.countDown();
+        }
     }
 }

@@ -100,6 +100,16 @@ final class ForwarderBean implements ForwarderMXBean, AutoCloseable {
     }
 
     @Override
+    public long getResetByClient() {
+        return stats.ended(io.splice4j.RelayResult.End.A_RESET);
+    }
+
+    @Override
+    public long getResetByUpstream() {
+        return stats.ended(io.splice4j.RelayResult.End.B_RESET);
+    }
+
+    @Override
     public long getUpstreamFailures() {
         return stats.upstreamFailures();
     }

@@ -1,43 +1,141 @@
 package io.splice4j.tool;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The forwarder's log, through {@link System.Logger}. Logging never ends the caller: a process out
- * of fds may fail even to format a line (loading a time zone), and it must go on serving.
+ * The forwarder's log, through {@link System.Logger}, written by a thread of its own: a caller only
+ * queues its line, so a log destination that blocks (a full pipe nobody reads, a stalled terminal)
+ * never stops an event loop, the acceptor or a connect. At most {@value #CAPACITY} lines wait; past
+ * that, lines are dropped and counted ({@link #dropped()}), never buffered without bound. Logging
+ * never ends the caller: a process out of fds may fail even to format a line (loading a time zone),
+ * and it must go on serving.
  */
 final class ForwarderLog {
 
+    /** Lines that may wait for the writer. */
+    static final int CAPACITY = 8192;
+
     private static final System.Logger LOG = System.getLogger("io.splice4j.tool");
+
+    /** A queued line, or (with a latch) a marker that the writer has reached it. */
+    private record Line(Level level, String format, Object[] arguments, CountDownLatch reached) {
+    }
+
+    private static final BlockingQueue<Line> QUEUE = new ArrayBlockingQueue<>(CAPACITY);
+    private static final LongAdder DROPPED = new LongAdder();
+
+    static {
+        Thread.ofPlatform().daemon().name("splice4j-log").start(ForwarderLog::writeForever);
+    }
 
     private ForwarderLog() {
     }
 
+    /**
+     * Queues a debug line.
+     *
+     * @param format a {@link java.text.MessageFormat} pattern
+     * @param arguments its arguments
+     */
     static void debug(String format, Object... arguments) {
         log(Level.DEBUG, format, arguments);
     }
 
+    /**
+     * Queues an info line.
+     *
+     * @param format a {@link java.text.MessageFormat} pattern
+     * @param arguments its arguments
+     */
     static void info(String format, Object... arguments) {
         log(Level.INFO, format, arguments);
     }
 
+    /**
+     * Queues a warning.
+     *
+     * @param format a {@link java.text.MessageFormat} pattern
+     * @param arguments its arguments
+     */
     static void warning(String format, Object... arguments) {
         log(Level.WARNING, format, arguments);
     }
 
+    /**
+     * Queues an error.
+     *
+     * @param format a {@link java.text.MessageFormat} pattern
+     * @param arguments its arguments
+     */
+    static void error(String format, Object... arguments) {
+        log(Level.ERROR, format, arguments);
+    }
+
+    /** @return lines dropped because the writer had fallen {@value #CAPACITY} lines behind */
+    static long dropped() {
+        return DROPPED.sum();
+    }
+
+    /**
+     * Waits until every line queued before this call is written, or {@code timeout} passes (a
+     * destination that stays blocked): before a summary, so that it comes after the lines it sums up.
+     *
+     * @return whether the writer caught up in time
+     */
+    static boolean flush(Duration timeout) {
+        CountDownLatch reached = new CountDownLatch(1);
+        try {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            return QUEUE.offer(new Line(null, null, null, reached), timeout.toNanos(), TimeUnit.NANOSECONDS)
+                    && reached.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private static void log(Level level, String format, Object... arguments) {
         try {
-            Object[] plain = arguments.clone();
-            for (int i = 0; i < plain.length; i++) {
-                if (plain[i] instanceof Long || plain[i] instanceof Integer) {
-                    // The message format would group digits by locale (13,552,400): logs are read by
-                    // scripts too.
-                    plain[i] = plain[i].toString();
-                }
+            if (LOG.isLoggable(level) && !QUEUE.offer(new Line(level, format, arguments.clone(), null))) {
+                DROPPED.increment();
             }
-            LOG.log(level, format, plain);
         } catch (RuntimeException | Error e) {
             // Nothing better to do with it.
         }
+    }
+
+    private static void writeForever() {
+        for (;;) {
+            try {
+                Line line = QUEUE.take();
+                if (line.reached() != null) {
+                    line.reached().countDown();
+                } else {
+                    write(line);
+                }
+            } catch (InterruptedException e) {
+                // Nobody interrupts this thread; a daemon, it ends with the JVM.
+            } catch (RuntimeException | Error e) {
+                // A line that can't be written is lost; the next may fare better.
+            }
+        }
+    }
+
+    private static void write(Line line) {
+        Object[] plain = line.arguments();
+        for (int i = 0; i < plain.length; i++) {
+            if (plain[i] instanceof Long || plain[i] instanceof Integer) {
+                // The message format would group digits by locale (13,552,400): logs are read by
+                // scripts too.
+                plain[i] = plain[i].toString();
+            }
+        }
+        LOG.log(line.level(), line.format(), plain);
     }
 }

@@ -24,6 +24,12 @@ public interface ForwarderMXBean {
     /** @return relays ended by {@code --idle-timeout} */
     long getEndedIDLE_TIMEOUT();
 
+    /** @return relays ended because the client's connection broke (reset, or another error on it) */
+    long getResetByClient();
+
+    /** @return relays ended because the upstream's connection broke */
+    long getResetByUpstream();
+
     /** @return clients closed because the upstream could not be reached */
     long getUpstreamFailures();
 

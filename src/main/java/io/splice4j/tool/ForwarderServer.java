@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -17,12 +19,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * A forwarder, TCP or Unix socket at either end: accepts clients up to a {@link ConnectionLimit},
  * hands each to the {@link Connector}, which joins it to the upstream with a relay run by a
- * {@link RelayRunner}, and closes whatever is still open when it is closed. One failed connection
- * is closed (and counted); the forwarder goes on.
+ * {@link RelayRunner}, and at the end drains: stops accepting, lets open connections finish, resets
+ * the rest. One failed connection is closed (and counted); the forwarder goes on. A failure that
+ * stops it accepting, or leaves the JVM in doubt (a {@link VirtualMachineError}), is reported to
+ * its owner, which drains it and exits with a failure.
  */
 final class ForwarderServer implements AutoCloseable {
 
@@ -30,48 +35,85 @@ final class ForwarderServer implements AutoCloseable {
     private static final int MIN_BACKLOG = 4096;
     /** How long the acceptor pauses after a failed accept (out of fds) unless a connection ends first. */
     private static final long ACCEPT_RETRY_MILLIS = 100;
-    /** How long connections closed at shutdown may take to end before the engine is stopped. */
+    /** How long connections reset at the end of a drain may take to end before the engine is stopped. */
     private static final long CLOSE_MILLIS = 10_000;
+
+    /** How a drain went. */
+    record Drained(int open, int reset, long millis) {
+    }
 
     private final ForwarderArgs args;
     private final ServerSocketChannel server;
+    private final Selector acceptSelector;
+    private final int backlog;
     private final RelayRunner runner;
     private final FdBudget budget;
     private final ConnectionLimit limit;
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final ForwarderStats stats = new ForwarderStats();
     private final FailureLog acceptFailures = new FailureLog(Duration.ofSeconds(10));
+    private final FailureLog clientFailures = new FailureLog(Duration.ofSeconds(10));
     private final Connector connector;
-    private final Consumer<RelayResult> onRelayEnd;
+    private final Consumer<Connection> handOver;
+    private final Consumer<Throwable> fatal;
     private final Thread acceptor;
+    private volatile boolean draining;
     private ForwarderBean mbean;
 
-    private ForwarderServer(ForwarderArgs args, ServerSocketChannel server, RelayRunner runner, FdBudget budget,
-            ConnectionLimit limit, Consumer<RelayResult> onRelayEnd) {
+    private ForwarderServer(ForwarderArgs args, ServerSocketChannel server, Selector acceptSelector, int backlog,
+            RelayRunner runner, FdBudget budget, ConnectionLimit limit, Consumer<RelayResult> onRelayEnd,
+            Consumer<Throwable> fatal, UnaryOperator<Consumer<Connection>> handOverVia) {
         this.args = args;
         this.server = server;
+        this.acceptSelector = acceptSelector;
+        this.backlog = backlog;
         this.runner = runner;
         this.budget = budget;
         this.limit = limit;
-        this.onRelayEnd = onRelayEnd;
+        this.fatal = fatal;
         SpliceOptions.Builder builder = SpliceOptions.builder().mode(args.mode()).chunkSize(args.chunkSize());
         args.idleTimeout().ifPresent(builder::idleTimeout);
-        this.connector = new Connector(args, runner.options(builder.build()), stats, this::ended);
-        this.acceptor = Thread.ofPlatform().name("splice4j-acceptor").unstarted(this::acceptLoop);
+        this.connector = new Connector(args, runner.options(builder.build()), stats, (connection, result) -> {
+            open.remove(connection);
+            limit.release();
+            result.ifPresent(onRelayEnd);
+        }, this::failed);
+        this.handOver = handOverVia.apply(connector::start);
+        this.acceptor = Thread.ofPlatform().daemon().name("splice4j-acceptor").unstarted(this::acceptLoop);
     }
 
     /**
      * Starts the relay runner, binds {@code args.listen()} and starts accepting; {@code onRelayEnd}
-     * hears of every relay that ends.
+     * hears of every relay that ends, {@code fatal} of a failure that stops the forwarder accepting
+     * or leaves the JVM in doubt (its owner should drain it and exit with a failure).
      */
-    static ForwarderServer start(ForwarderArgs args, Consumer<RelayResult> onRelayEnd) throws IOException {
+    static ForwarderServer start(ForwarderArgs args, Consumer<RelayResult> onRelayEnd, Consumer<Throwable> fatal)
+            throws IOException {
+        return start(args, onRelayEnd, fatal, UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #start(ForwarderArgs, Consumer, Consumer)}, with each accepted client handed to the
+     * connector through {@code handOverVia} (tests put failures there). A hand-over either takes the
+     * client, and then ends it and gives its place back whatever happens, or throws having taken
+     * nothing.
+     */
+    static ForwarderServer start(ForwarderArgs args, Consumer<RelayResult> onRelayEnd, Consumer<Throwable> fatal,
+            UnaryOperator<Consumer<Connection>> handOverVia) throws IOException {
         RelayRunner runner = RelayRunner.start(args.loops(), args.chunkSize(), args.mode());
         ServerSocketChannel server = null;
+        Selector selector = null;
         try {
             FdBudget budget = FdBudget.ofThisProcess(runner.pipeFds(), args.loops());
-            ConnectionLimit limit = new ConnectionLimit(args.maxConnections().orElse(budget.maxConnections()));
-            server = listen(args, Math.max(MIN_BACKLOG, limit.max()));
-            ForwarderServer forwarder = new ForwarderServer(args, server, runner, budget, limit, onRelayEnd);
+            ConnectionLimit limit = new ConnectionLimit(args.maxConnections().orElse(
+                    Math.min(budget.maxConnections(), HeapBudget.ofThisProcess().maxConnections())));
+            int backlog = Math.max(MIN_BACKLOG, limit.max());
+            server = listen(args, backlog);
+            server.configureBlocking(false);
+            selector = Selector.open();
+            server.register(selector, SelectionKey.OP_ACCEPT);
+            ForwarderServer forwarder = new ForwarderServer(args, server, selector, backlog, runner, budget, limit,
+                    onRelayEnd, fatal, handOverVia);
             // Registered before the first client: it starts the platform MBean server (~10 MB and a
             // few hundred ms), which must not land on traffic; the library's own beans follow.
             forwarder.mbean = forwarder.registerMBean();
@@ -79,6 +121,9 @@ final class ForwarderServer implements AutoCloseable {
             forwarder.acceptor.start();
             return forwarder;
         } catch (IOException | RuntimeException e) {
+            if (selector != null) {
+                selector.close();
+            }
             if (server != null) {
                 server.close();
                 removeSocketFile(args);
@@ -118,12 +163,13 @@ final class ForwarderServer implements AutoCloseable {
     /** The start line: where from and to, what runs the relays, the limits, and whether it splices. */
     String describe() throws IOException {
         String max = args.maxConnections().isPresent() ? limit.max() + " (--max-connections)"
-                : limit.max() + " (" + budget.explain() + ")";
+                : limit.max() + " (the least of: " + budget.explain() + "; " + HeapBudget.ofThisProcess().explain() + ")";
         return "forwarding " + Endpoints.text(address()) + " -> " + Endpoints.text(args.connect()) + proxy()
                 + ", mode " + args.mode() + ", "
                 + runner.describe() + ", max connections " + max + ", connect timeout "
                 + ForwarderArgs.format(args.connectTimeout()) + ", idle timeout "
-                + args.idleTimeout().map(ForwarderArgs::format).orElse("none") + ", zero-copy "
+                + args.idleTimeout().map(ForwarderArgs::format).orElse("none") + ", drain timeout "
+                + ForwarderArgs.format(args.drainTimeout()) + ", zero-copy "
                 + (Splice.zeroCopy() ? "on" : "off (" + Splice.zeroCopyUnavailableReason().orElse("?") + ")");
     }
 
@@ -147,7 +193,9 @@ final class ForwarderServer implements AutoCloseable {
 
     /** What the forwarder has done so far, for people. */
     String summary() {
-        return stats.summary() + "\n  " + limit.summary();
+        String dropped = ForwarderLog.dropped() == 0 ? ""
+                : "\n  log lines dropped (the log's destination fell behind): " + ForwarderLog.dropped();
+        return stats.summary() + "\n  " + limit.summary() + dropped;
     }
 
     /** Clients closed for their PROXY header so far. */
@@ -160,52 +208,93 @@ final class ForwarderServer implements AutoCloseable {
         return open.size();
     }
 
+    /**
+     * Accepts until the drain starts: then it takes the clients already waiting in the backlog (as
+     * far as the limit and the backlog's size allow), closes the listener, and ends. Each client
+     * is tried first and waited for only when none is waiting, as a poller that treats a socket as
+     * ready until it says {@code EAGAIN}; the wait also ends a quiet episode at the limit in time.
+     */
     private void acceptLoop() {
         long acceptedCount = 0;
+        int takenWhileDraining = 0;
         try {
-            while (limit.awaitPlace()) {
+            while (limit.awaitPlace() && takenWhileDraining < backlog) {
                 SocketChannel client;
                 try {
-                    client = limit.pausing() ? acceptIfWaiting() : server.accept();
-                    if (client == null) {
-                        limit.drained();
-                        continue;
-                    }
+                    client = server.accept();
                 } catch (ClosedChannelException e) {
-                    return;
+                    throw new IOException("the listening socket was closed", e);
                 } catch (IOException e) {
                     acceptFailed(e);
                     continue;
                 }
-                limit.opened();
-                stats.accepted();
-                Connection connection = unixClient(client, ++acceptedCount);
-                open.add(connection);
-                connector.start(connection);
+                if (client == null) {
+                    if (draining) {
+                        break;
+                    }
+                    long wait = limit.endEpisodeIfQuiet();
+                    acceptSelector.select(Math.max(0, wait));
+                    acceptSelector.selectedKeys().clear();
+                    continue;
+                }
+                takenWhileDraining += draining ? 1 : 0;
+                serve(client, ++acceptedCount);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            if (!draining) {
+                failed(e);
             }
         } catch (InterruptedException e) {
-            // Nobody interrupts the acceptor but close(), which stops accepting anyway.
+            // Nobody interrupts the acceptor.
+        } finally {
+            closeListener();
         }
+    }
+
+    /**
+     * Hands one accepted client over. Whatever fails before the connector has taken it ends that
+     * client only: it is closed and its place given back; a {@link VirtualMachineError} is reported
+     * as fatal besides.
+     */
+    private void serve(SocketChannel client, long number) {
+        limit.opened();
+        Connection connection = null;
+        try {
+            stats.accepted();
+            connection = unixClient(client, number);
+            open.add(connection);
+            handOver.accept(connection);
+        } catch (RuntimeException | Error e) {
+            if (connection != null) {
+                open.remove(connection);
+            }
+            Connection.closeQuietly(client);
+            limit.release();
+            stats.notTakenIn();
+            clientFailed(e);
+        }
+    }
+
+    private void clientFailed(Throwable e) {
+        String note = clientFailures.failed();
+        if (note != null) {
+            ForwarderLog.warning("a client could not be taken in: {0}; closing it ({1})", e.toString(), note);
+        }
+        if (e instanceof VirtualMachineError) {
+            failed(e);
+        }
+    }
+
+    /** Reports a failure that stops this forwarder from serving properly, once. */
+    private void failed(Throwable e) {
+        ForwarderLog.error("the forwarder can no longer serve reliably: {0}", e.toString());
+        fatal.accept(e);
     }
 
     /** Unix clients have no address: they go by the socket's path and a number in log lines. */
     private Connection unixClient(SocketChannel client, long number) {
         Path path = Endpoints.unixPath(args.listen());
         return path == null ? new Connection(client) : new Connection(client, "unix:" + path + " #" + number);
-    }
-
-    /** Accepts a client only if one is waiting in the backlog; {@code null} if none is. */
-    private SocketChannel acceptIfWaiting() throws IOException {
-        server.configureBlocking(false);
-        try {
-            SocketChannel client = server.accept();
-            if (client != null) {
-                client.configureBlocking(true);
-            }
-            return client;
-        } finally {
-            server.configureBlocking(true);
-        }
     }
 
     private void acceptFailed(IOException e) throws InterruptedException {
@@ -218,41 +307,62 @@ final class ForwarderServer implements AutoCloseable {
         limit.awaitRelease(ACCEPT_RETRY_MILLIS);
     }
 
-    private void ended(Connection connection, Optional<RelayResult> result) {
-        open.remove(connection);
-        limit.release();
-        result.ifPresent(onRelayEnd);
+    private void closeListener() {
+        try {
+            acceptSelector.close();
+            server.close();
+        } catch (IOException e) {
+            ForwarderLog.warning("closing the listener failed: {0}", e.toString());
+        } finally {
+            removeSocketFile(args);
+        }
     }
 
-    /** Stops accepting, closes every connection, and returns when all have ended. */
+    /** Drains with no time to finish: every open connection is reset. */
     @Override
-    public void close() throws IOException {
-        close(Duration.ZERO);
+    public void close() {
+        drain(Duration.ZERO);
     }
 
     /**
-     * Stops accepting, gives the connections still open up to {@code grace} to end by themselves
-     * (one whose client has just seen its last byte is usually a moment from done), closes the rest,
-     * waits for them to end, and stops the relay runner.
+     * Drains: stops accepting (clients already waiting in the backlog are taken in first, then the
+     * listener is closed, so that new connects are refused and a Unix socket's file is gone), lets
+     * the connections still open end by themselves for up to {@code timeout} or until
+     * {@link #endDrainNow()}, resets the rest (RST both ways: their peers see the streams cut short,
+     * not ended), and stops the relay runner once all have ended.
+     *
+     * @return how many were open when the wait began, and how many were reset
      */
-    void close(Duration grace) throws IOException {
-        server.close();
-        removeSocketFile(args);
-        limit.close();
+    Drained drain(Duration timeout) {
+        long start = System.nanoTime();
+        draining = true;
+        limit.stopAccepting();
+        acceptSelector.wakeup();
+        int wereOpen = 0;
+        int reset = 0;
         try {
             acceptor.join();
-            // The acceptor has stopped, so the set is complete: a connection still connecting is
-            // closed here, and whatever it hands over later is refused and closed by its thread.
-            limit.awaitNoneOpen(grace.toNanos());
-            for (Connection connection : open) {
-                connection.close();
+            wereOpen = limit.open();
+            // The acceptor has stopped, so the set is complete: what a connection still connecting
+            // hands over after it is reset is refused and reset by its own thread.
+            if (!limit.awaitNoneOpen(timeout.toNanos())) {
+                for (Connection connection : open) {
+                    reset += connection.close(true) ? 1 : 0;
+                }
+                limit.awaitNoneOpen(TimeUnit.MILLISECONDS.toNanos(CLOSE_MILLIS));
             }
-            limit.awaitNoneOpen(TimeUnit.MILLISECONDS.toNanos(CLOSE_MILLIS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             runner.close();
             mbean.close();
         }
+        stats.drained(reset);
+        return new Drained(wereOpen, reset, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    /** Ends a drain's wait at once: the connections still open are reset now. */
+    void endDrainNow() {
+        limit.cutWaits();
     }
 }

@@ -18,6 +18,8 @@ final class ForwarderStats {
     private final LongAdder upstreamFailures = new LongAdder();
     private final LongAdder connectTimeouts = new LongAdder();
     private final LongAdder proxyHeadersRejected = new LongAdder();
+    private final LongAdder notTakenIn = new LongAdder();
+    private final LongAdder resetAtDrainEnd = new LongAdder();
     private final Map<RelayResult.End, LongAdder> ends = new EnumMap<>(RelayResult.End.class);
     private final LongAdder clientToUpstream = new LongAdder();
     private final LongAdder upstreamToClient = new LongAdder();
@@ -54,6 +56,16 @@ final class ForwarderStats {
         return proxyHeadersRejected.sum();
     }
 
+    /** A client accepted and then closed at once: the forwarder failed to take it in. */
+    void notTakenIn() {
+        notTakenIn.increment();
+    }
+
+    /** Connections reset when a drain's time was up. */
+    void drained(int reset) {
+        resetAtDrainEnd.add(reset);
+    }
+
     /** A connection the forwarder closed at shutdown while it was still connecting upstream. */
     void closedWhileConnecting() {
         ends.get(RelayResult.End.CLOSED).increment();
@@ -80,7 +92,11 @@ final class ForwarderStats {
         return "splice4j summary: " + accepted.sum() + " connections (" + ended(RelayResult.End.COMPLETED)
                 + " completed, " + ended(RelayResult.End.FAILED) + " failed, " + ended(RelayResult.End.CLOSED)
                 + " closed at shutdown, " + upstreamFailures.sum() + " upstream connect failures, "
-                + ended(RelayResult.End.IDLE_TIMEOUT) + " idle timeouts)\n"
+                + ended(RelayResult.End.IDLE_TIMEOUT) + " idle timeouts, " + ended(RelayResult.End.A_RESET)
+                + " reset by the client, " + ended(RelayResult.End.B_RESET) + " reset by the upstream, "
+                + notTakenIn.sum() + " not taken in)\n"
+                + "  shutdown: " + resetAtDrainEnd.sum() + " connections still open at the end of the drain were "
+                + "reset\n"
                 + "  timeouts: " + ended(RelayResult.End.IDLE_TIMEOUT) + " idle, " + connectTimeouts.sum()
                 + " connect\n"
                 + "  bytes client->upstream " + clientToUpstream.sum() + ", upstream->client "

@@ -67,7 +67,7 @@ final class SelfCheck {
         try (ServerSocketChannel sinkServer = ServerSocketChannel.open().bind(loopback);
              ForwarderServer forwarder = ForwarderServer.start(ForwarderArgs.parse("--listen",
                      "127.0.0.1:0", "--connect", "127.0.0.1:" + sinkServer.socket().getLocalPort(), "--mode", mode),
-                     relayEnd::complete)) {
+                     relayEnd::complete, relayEnd::completeExceptionally)) {
             long cpuBefore = processCpuNanos();
             long start = System.nanoTime();
             CompletableFuture<Side> received = onThread(() -> receive(sinkServer));

@@ -96,7 +96,7 @@ class AcceptProxyFuzzTest {
     private static ForwarderServer start(EchoServer echo) throws IOException {
         return ForwarderServer.start(ForwarderArgs.parse("--listen", "127.0.0.1:0", "--connect",
                 "127.0.0.1:" + echo.port(), "--accept-proxy", "--proxy-timeout", PROXY_TIMEOUT_MILLIS + "ms"),
-                result -> { });
+                result -> { }, Throwable::printStackTrace);
     }
 
     /** Sends every case on a client of its own and waits for the forwarder to end each connection. */

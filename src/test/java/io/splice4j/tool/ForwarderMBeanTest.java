@@ -33,7 +33,7 @@ class ForwarderMBeanTest {
         ObjectName name;
         try (EchoServer echo = new EchoServer(); ForwarderServer forwarder = ForwarderServer.start(
                 ForwarderArgs.parse("--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + echo.port()),
-                ended::complete)) {
+                ended::complete, Throwable::printStackTrace)) {
             InetSocketAddress listen = (InetSocketAddress) forwarder.address();
             name = new ObjectName("io.splice4j:type=Forwarder,name=" + ObjectName.quote("127.0.0.1:" + listen.getPort()));
             assertTrue(SERVER.isRegistered(name), name::toString);

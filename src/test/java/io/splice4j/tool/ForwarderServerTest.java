@@ -1,6 +1,7 @@
 package io.splice4j.tool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.splice4j.support.OpenFds;
@@ -81,11 +82,15 @@ class ForwarderServerTest {
                 forwarder.close();
             }
             for (SocketChannel client : clients) {
-                assertEquals(-1, client.read(ByteBuffer.allocate(1)), "closed by the forwarder");
+                // A drain with no time left resets: a client must not take its cut stream for a whole one.
+                var reset = assertThrows(java.net.SocketException.class, () -> client.read(ByteBuffer.allocate(1)));
+                assertEquals("Connection reset", reset.getMessage());
             }
             assertTrue(echo.awaitNoneOpen(10), "the upstream side of every relay is closed");
             assertTrue(forwarder.summary().contains("5 connections (0 completed, 0 failed, 5 closed at shutdown"),
                     forwarder.summary());
+            assertTrue(forwarder.summary().contains("shutdown: 5 connections still open at the end of the drain "
+                    + "were reset"), forwarder.summary());
         } finally {
             for (SocketChannel client : clients) {
                 client.close();
@@ -96,7 +101,7 @@ class ForwarderServerTest {
 
     private static ForwarderServer start(int upstreamPort) throws IOException {
         return ForwarderServer.start(ForwarderArgs.parse("--listen", "127.0.0.1:0", "--connect",
-                "127.0.0.1:" + upstreamPort), result -> { });
+                "127.0.0.1:" + upstreamPort), result -> { }, Throwable::printStackTrace);
     }
 
     private static void awaitOpenConnections(ForwarderServer forwarder, int expected) throws InterruptedException {

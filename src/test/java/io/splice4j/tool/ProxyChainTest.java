@@ -27,10 +27,10 @@ class ProxyChainTest {
         try (ServerSocketChannel server = ServerSocketChannel.open().bind(loopback);
              ForwarderServer b = ForwarderServer.start(ForwarderArgs.parse("--listen", "127.0.0.1:0", "--connect",
                      "127.0.0.1:" + server.socket().getLocalPort(), "--accept-proxy", "--send-proxy", "v1"),
-                     result -> { });
+                     result -> { }, Throwable::printStackTrace);
              ForwarderServer a = ForwarderServer.start(ForwarderArgs.parse("--listen", "127.0.0.1:0", "--connect",
                      "127.0.0.1:" + ((InetSocketAddress) b.address()).getPort(), "--send-proxy", "v2"),
-                     result -> { })) {
+                     result -> { }, Throwable::printStackTrace)) {
             HeaderEcho upstream = HeaderEcho.serveOne(server);
             SocketAddress client = EchoTraffic.roundTrip(a.address(), SIZE);
             assertEquals(SIZE, upstream.echoed().get(60, TimeUnit.SECONDS), "bytes the server got after the header");

@@ -292,6 +292,6 @@ class UnixForwarderTest {
     }
 
     private static ForwarderServer start(String... args) throws IOException {
-        return ForwarderServer.start(ForwarderArgs.parse(args), result -> { });
+        return ForwarderServer.start(ForwarderArgs.parse(args), result -> { }, Throwable::printStackTrace);
     }
 }
