@@ -18,6 +18,7 @@ final class ForwarderStats {
     private final LongAdder upstreamFailures = new LongAdder();
     private final LongAdder connectTimeouts = new LongAdder();
     private final LongAdder proxyHeadersRejected = new LongAdder();
+    private final LongAdder proxyHeaderReadFailures = new LongAdder();
     private final Map<RelayResult.End, LongAdder> ends = new EnumMap<>(RelayResult.End.class);
     private final LongAdder clientToUpstream = new LongAdder();
     private final LongAdder upstreamToClient = new LongAdder();
@@ -52,6 +53,16 @@ final class ForwarderStats {
     /** Clients closed for their PROXY header. */
     long proxyHeadersRejected() {
         return proxyHeadersRejected.sum();
+    }
+
+    /** A client closed because reading its PROXY header failed on this side (out of fds, say), not for the header. */
+    void proxyHeaderReadFailed() {
+        proxyHeaderReadFailures.increment();
+    }
+
+    /** Clients closed because reading their PROXY header failed on this side. */
+    long proxyHeaderReadFailures() {
+        return proxyHeaderReadFailures.sum();
     }
 
     /** A connection the forwarder closed at shutdown while it was still connecting upstream. */
@@ -89,7 +100,8 @@ final class ForwarderStats {
                 + " PORTABLE=" + directionsByPath.get(TransferPath.PORTABLE).sum()
                 + "; bytes spliced " + library.bytesSpliced() + ", copied " + library.bytesCopied() + "\n"
                 + "  fallbacks: " + (fallbacks.length() == 0 ? "none" : fallbacks.toString()) + "\n"
-                + "  PROXY headers rejected (malformed, incomplete or late): " + proxyHeadersRejected.sum();
+                + "  PROXY headers rejected (malformed, incomplete or late): " + proxyHeadersRejected.sum()
+                + "; failed to read here (out of fds, say): " + proxyHeaderReadFailures.sum();
     }
 
     long acceptedCount() {
