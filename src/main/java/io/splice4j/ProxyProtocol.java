@@ -62,10 +62,12 @@ public final class ProxyProtocol {
      *
      * <p>The channel is in blocking mode again on return (a Unix-domain channel, which has no read
      * timeout of its own, is waited for non-blocking meanwhile), and a virtual thread waiting here
-     * unmounts from its carrier. On any failure the channel is left open with an unknown number of bytes consumed:
-     * closing it is the caller's job. Closing the channel from another thread ends the wait with
-     * an {@link java.nio.channels.AsynchronousCloseException}; interrupting the reading thread closes
-     * the channel, as any blocking channel read does.
+     * unmounts from its carrier. Waiting opens no file descriptor: Unix-domain channels wait on one
+     * selector that all such reads in the JVM share, opened with its daemon thread on first use
+     * (two fds for good). On any failure the channel is left open with an unknown number of bytes
+     * consumed: closing it is the caller's job. Closing the channel from another thread ends the
+     * wait with an {@link java.nio.channels.AsynchronousCloseException}; interrupting the reading
+     * thread closes the channel, as any blocking channel read does.
      *
      * @param channel a connected channel in blocking mode
      * @param timeout how long the whole header may take to arrive, positive

@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * (parked while the connect waits: no platform thread per connect), starts its relay, counts how it
  * ended and, with {@code --log-connections}, logs it. With {@code --accept-proxy} it first reads the
  * client's PROXY header on that thread, and a {@link ProxyFront} makes what the relay sends upstream
- * first. Failed connects and rejected headers are logged through a {@link FailureLog} each.
+ * first. Failed connects, rejected headers and header reads that failed on this side (out of fds,
+ * say: not the client's doing, so no rejection) are logged through a {@link FailureLog} each.
  */
 final class Connector {
 
@@ -32,6 +33,7 @@ final class Connector {
     private final ForwarderStats stats;
     private final FailureLog failures = new FailureLog(Duration.ofSeconds(10));
     private final FailureLog rejections = new FailureLog(Duration.ofSeconds(5));
+    private final FailureLog headerReadFailures = new FailureLog(Duration.ofSeconds(10));
     private final ProxyFront proxyFront;
     private final BiConsumer<Connection, Optional<RelayResult>> ended;
     private final Consumer<Throwable> fatal;
@@ -43,12 +45,18 @@ final class Connector {
      */
     Connector(ForwarderArgs args, SpliceOptions options, ForwarderStats stats,
             BiConsumer<Connection, Optional<RelayResult>> ended, Consumer<Throwable> fatal) {
+        this(args, options, stats, ended, fatal, new ProxyFront(args.edge()));
+    }
+
+    /** With the given {@link ProxyFront}, for tests. */
+    Connector(ForwarderArgs args, SpliceOptions options, ForwarderStats stats,
+            BiConsumer<Connection, Optional<RelayResult>> ended, Consumer<Throwable> fatal, ProxyFront proxyFront) {
         this.args = args;
         this.options = options;
         this.stats = stats;
         this.ended = ended;
         this.fatal = fatal;
-        this.proxyFront = new ProxyFront(args.edge());
+        this.proxyFront = proxyFront;
     }
 
     /**
@@ -62,10 +70,12 @@ final class Connector {
     private void connect(Connection connection) {
         SocketChannel upstream = null;
         boolean relayEnds = false;
+        boolean readingHeader = proxyFront.active();
         try {
             SpliceOptions relayOptions = options;
-            if (proxyFront.active()) {
+            if (readingHeader) {
                 ByteBuffer first = proxyFront.open(connection);
+                readingHeader = false;
                 if (first.hasRemaining()) {
                     relayOptions = options.toBuilder().firstBytesAtoB(first).build();
                 }
@@ -92,6 +102,8 @@ final class Connector {
                 stats.closedWhileConnecting();
             } else if (e instanceof ProxyProtocolException rejected) {
                 headerRejected(connection, rejected);
+            } else if (readingHeader) {
+                headerReadFailed(connection, e);
             } else {
                 connectFailed(connection, e);
             }
@@ -164,14 +176,12 @@ final class Connector {
 
     private void headerRejected(Connection connection, ProxyProtocolException e) {
         stats.proxyHeaderRejected();
-        String note = rejections.failed();
-        if (note != null) {
-            ForwarderLog.warning("client {0}: no valid PROXY header: {1}; closing the client ({2})",
-                    connection.clientAddress(), e.getMessage(), note);
-        } else if (args.logConnections()) {
-            ForwarderLog.info("client {0}: no valid PROXY header: {1}; closing the client",
-                    connection.clientAddress(), e.getMessage());
-        }
+        closing(rejections, connection, "no valid PROXY header: " + e.getMessage());
+    }
+
+    private void headerReadFailed(Connection connection, Throwable e) {
+        stats.proxyHeaderReadFailed();
+        closing(headerReadFailures, connection, "can't read its PROXY header: " + e);
     }
 
     private void connected(Connection connection, SocketChannel upstream) {
@@ -185,13 +195,16 @@ final class Connector {
         boolean timedOut = e instanceof SocketTimeoutException;
         stats.upstreamFailed(timedOut);
         String cause = timedOut ? "no answer within " + ForwarderArgs.format(args.connectTimeout()) : e.toString();
-        String note = failures.failed();
+        closing(failures, connection, "can't connect to " + Endpoints.text(args.connect()) + ": " + cause);
+    }
+
+    /** Logs why a client is being closed: as a warning as often as {@code log} allows, else with --log-connections. */
+    private void closing(FailureLog log, Connection connection, String why) {
+        String note = log.failed();
         if (note != null) {
-            ForwarderLog.warning("client {0}: can''t connect to {1}: {2}; closing the client ({3})",
-                    connection.clientAddress(), Endpoints.text(args.connect()), cause, note);
+            ForwarderLog.warning("client {0}: {1}; closing the client ({2})", connection.clientAddress(), why, note);
         } else if (args.logConnections()) {
-            ForwarderLog.info("client {0}: can''t connect to {1}: {2}; closing the client",
-                    connection.clientAddress(), Endpoints.text(args.connect()), cause);
+            ForwarderLog.info("client {0}: {1}; closing the client", connection.clientAddress(), why);
         }
     }
 

@@ -8,7 +8,9 @@ import java.util.OptionalLong;
 /**
  * How many connections the open-files limit leaves room for: each connection holds two sockets,
  * the engine's pipe pool may hold two fds per pipe, and the JVM, the listening socket and the event
- * loops need a few of their own.
+ * loops need a few of their own. A client waiting for its PROXY header holds only its own socket:
+ * the wait opens no fd (a TCP read waits in the JDK, a Unix-domain read on the one selector all
+ * such reads share, whose two fds are in the reserve).
  *
  * @param fdLimit the soft {@code RLIMIT_NOFILE}, or empty if it can't be read
  * @param pipeFds the most fds the pipe pool can hold
@@ -21,7 +23,8 @@ record FdBudget(OptionalLong fdLimit, int pipeFds, int reserve) {
 
     /** The budget of this process, with {@code pipeFds} for the pool and {@code loops} event loops. */
     static FdBudget ofThisProcess(int pipeFds, int loops) {
-        // The JVM's own jars, logs and selectors take a few dozen; each loop an epoll fd and a selector.
+        // The JVM's own jars, logs and selectors take a few dozen, among them the 2 of the selector
+        // that Unix-domain PROXY header reads share; each loop an epoll fd and a selector.
         return new FdBudget(softLimit(Path.of("/proc/self/limits")), pipeFds, reserve(loops));
     }
 

@@ -125,6 +125,11 @@ final class ForwarderBean implements ForwarderMXBean, AutoCloseable {
     }
 
     @Override
+    public long getProxyHeaderReadFailures() {
+        return stats.proxyHeaderReadFailures();
+    }
+
+    @Override
     public long getBytesClientToUpstream() {
         return stats.bytesClientToUpstream();
     }

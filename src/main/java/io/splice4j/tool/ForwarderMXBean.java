@@ -39,6 +39,9 @@ public interface ForwarderMXBean {
     /** @return clients closed for a malformed, incomplete or late PROXY header */
     long getProxyHeadersRejected();
 
+    /** @return clients closed because reading their PROXY header failed on the forwarder's side (out of fds, say) */
+    long getProxyHeaderReadFailures();
+
     /** @return bytes relayed from clients to the upstream */
     long getBytesClientToUpstream();
 

@@ -20,6 +20,7 @@ final class ForwarderStats {
     private final LongAdder proxyHeadersRejected = new LongAdder();
     private final LongAdder notTakenIn = new LongAdder();
     private final LongAdder resetAtDrainEnd = new LongAdder();
+    private final LongAdder proxyHeaderReadFailures = new LongAdder();
     private final Map<RelayResult.End, LongAdder> ends = new EnumMap<>(RelayResult.End.class);
     private final LongAdder clientToUpstream = new LongAdder();
     private final LongAdder upstreamToClient = new LongAdder();
@@ -66,6 +67,16 @@ final class ForwarderStats {
         resetAtDrainEnd.add(reset);
     }
 
+    /** A client closed because reading its PROXY header failed on this side (out of fds, say), not for the header. */
+    void proxyHeaderReadFailed() {
+        proxyHeaderReadFailures.increment();
+    }
+
+    /** Clients closed because reading their PROXY header failed on this side. */
+    long proxyHeaderReadFailures() {
+        return proxyHeaderReadFailures.sum();
+    }
+
     /** A connection the forwarder closed at shutdown while it was still connecting upstream. */
     void closedWhileConnecting() {
         ends.get(RelayResult.End.CLOSED).increment();
@@ -105,7 +116,8 @@ final class ForwarderStats {
                 + " PORTABLE=" + directionsByPath.get(TransferPath.PORTABLE).sum()
                 + "; bytes spliced " + library.bytesSpliced() + ", copied " + library.bytesCopied() + "\n"
                 + "  fallbacks: " + (fallbacks.length() == 0 ? "none" : fallbacks.toString()) + "\n"
-                + "  PROXY headers rejected (malformed, incomplete or late): " + proxyHeadersRejected.sum();
+                + "  PROXY headers rejected (malformed, incomplete or late): " + proxyHeadersRejected.sum()
+                + "; failed to read here (out of fds, say): " + proxyHeaderReadFailures.sum();
     }
 
     long acceptedCount() {

@@ -5,8 +5,10 @@ import io.splice4j.ProxyProtocol;
 import io.splice4j.ProxyProtocolException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 
 /**
  * The PROXY protocol at the start of a connection: reads the client's header with
@@ -15,10 +17,22 @@ import java.nio.channels.SocketChannel;
  */
 final class ProxyFront {
 
+    /** Reads a client's header: {@link ProxyProtocol#read(SocketChannel, Duration)}, or a test's stand-in. */
+    interface HeaderReader {
+        /** @see ProxyProtocol#read(SocketChannel, Duration) */
+        ProxyProtocol.Received read(SocketChannel client, Duration timeout) throws IOException;
+    }
+
     private final EdgeOptions edge;
+    private final HeaderReader reader;
 
     ProxyFront(EdgeOptions edge) {
+        this(edge, ProxyProtocol::read);
+    }
+
+    ProxyFront(EdgeOptions edge, HeaderReader reader) {
         this.edge = edge;
+        this.reader = reader;
     }
 
     /** Whether {@link #open} has anything to do. */
@@ -33,7 +47,8 @@ final class ProxyFront {
      * @return the bytes to send upstream first, possibly none
      * @throws ProxyProtocolException if the client's header is malformed, incomplete or late, or its
      *     connection fails before the header is whole
-     * @throws IOException if reading fails
+     * @throws IOException if reading fails for a reason of the forwarder's own (out of fds, say), or
+     *     the client was closed
      */
     ByteBuffer open(Connection connection) throws IOException {
         ProxyHeader accepted = null;
@@ -55,14 +70,14 @@ final class ProxyFront {
 
     private ProxyProtocol.Received read(SocketChannel client) throws IOException {
         try {
-            return ProxyProtocol.read(client, edge.proxyTimeout());
-        } catch (ProxyProtocolException e) {
-            throw e;
-        } catch (IOException e) {
+            return reader.read(client, edge.proxyTimeout());
+        } catch (SocketException e) {
             if (!client.isOpen()) {
                 throw e;
             }
-            // A reset before the header is whole leaves it incomplete: the client's doing, not ours.
+            // The JDK reports a reset on a read as a SocketException ("Connection reset"): a header
+            // cut short so is incomplete, the client's doing. Other failures, out of fds among them,
+            // are plain IOExceptions and the forwarder's own.
             throw new ProxyProtocolException("the connection failed before a complete PROXY header: " + e, e);
         }
     }

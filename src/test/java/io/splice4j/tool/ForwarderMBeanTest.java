@@ -55,6 +55,7 @@ class ForwarderMBeanTest {
             assertEquals(0L, SERVER.getAttribute(name, "UpstreamFailures"));
             assertEquals(0L, SERVER.getAttribute(name, "LimitReached"));
             assertEquals(0L, SERVER.getAttribute(name, "ProxyHeadersRejected"));
+            assertEquals(0L, SERVER.getAttribute(name, "ProxyHeaderReadFailures"));
         }
         assertFalse(SERVER.isRegistered(name), "unregistered when the forwarder closed");
     }

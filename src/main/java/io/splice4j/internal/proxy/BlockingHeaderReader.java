@@ -4,17 +4,12 @@ import io.splice4j.ProxyHeader;
 import io.splice4j.ProxyHeaderParser;
 import io.splice4j.ProxyProtocol;
 import io.splice4j.ProxyProtocolException;
-import io.splice4j.internal.DueChecks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Optional;
@@ -25,10 +20,9 @@ import java.util.Optional;
  * <p>A TCP channel's reads go through its socket adaptor with {@code SO_TIMEOUT}: the JDK then waits
  * for each read with the channel's blocking mode unchanged as seen from Java, parking a virtual
  * thread instead of pinning its carrier. {@code SO_TIMEOUT} lives in the adaptor, not the kernel,
- * and is put back afterwards. A Unix-domain channel has no adaptor: it is read non-blocking and
- * waited for with a {@link Selector} of its own (which parks a virtual thread too), in slices of
- * at most {@value DueChecks#TICK_MILLIS} ms, so that a close from another thread ends the wait
- * within one (a registered channel's close wakes no selector); it is blocking again on return.
+ * and is put back afterwards. A Unix-domain channel has no adaptor: it is read non-blocking, waits
+ * on the one selector all such reads share ({@link UnixTimedRead}), and is blocking again on return.
+ * Neither kind of wait costs an fd.
  */
 public final class BlockingHeaderReader {
 
@@ -53,7 +47,9 @@ public final class BlockingHeaderReader {
         try {
             socket = channel.socket();
         } catch (UnsupportedOperationException unixDomain) {
-            return readSelecting(channel, timeout, parser);
+            try (UnixTimedRead read = UnixTimedRead.open(channel)) {
+                return readHeader(timeout, parser, read);
+            }
         }
         // Never closed: closing the adaptor's stream would close the channel.
         InputStream in = socket.getInputStream();
@@ -77,40 +73,8 @@ public final class BlockingHeaderReader {
         }
     }
 
-    private static ProxyProtocol.Received readSelecting(SocketChannel channel, Duration timeout,
-            ProxyHeaderParser parser) throws IOException {
-        Selector selector = Selector.open();
-        try {
-            channel.configureBlocking(false);
-            channel.register(selector, SelectionKey.OP_READ);
-            return readHeader(timeout, parser, (into, leftNanos) -> {
-                int n = channel.read(into);
-                if (n != 0) {
-                    return n;
-                }
-                selector.select(Math.min(DueChecks.TICK_MILLIS, ceilMillis(leftNanos)));
-                selector.selectedKeys().clear();
-                if (Thread.currentThread().isInterrupted()) {
-                    // As a blocking read would: the channel is closed, the interrupt status kept.
-                    channel.close();
-                    throw new ClosedByInterruptException();
-                }
-                if (!channel.isOpen()) {
-                    throw new AsynchronousCloseException();
-                }
-                return channel.read(into);
-            });
-        } finally {
-            // Closing the selector deregisters the channel at once, so it can be blocking again.
-            selector.close();
-            if (channel.isOpen()) {
-                channel.configureBlocking(true);
-            }
-        }
-    }
-
     /** One read that waits at most {@code leftNanos}. */
-    private interface TimedRead {
+    interface TimedRead {
         /** @return bytes read into {@code into}, 0 if none came in time, -1 at the end of the stream */
         int read(ByteBuffer into, long leftNanos) throws IOException;
     }
