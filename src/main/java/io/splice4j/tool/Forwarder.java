@@ -105,13 +105,18 @@ public final class Forwarder {
         ForwarderServer.Drained drained = forwarder.drain(args.drainTimeout());
         out.println("splice4j: drained in " + drained.millis() + " ms: " + (drained.open() - drained.reset())
                 + " of " + drained.open() + " connections ended by themselves, " + drained.reset() + " reset");
-        ForwarderLog.flush(LOG_FLUSH);
+        boolean logCaughtUp = ForwarderLog.flush(LOG_FLUSH);
         out.println(forwarder.summary());
         out.flush();
-        if (bySignals) {
+        if (!bySignals) {
+            finished.countDown();
+        } else if (logCaughtUp) {
             System.exit(stop.exitStatus());
         } else {
-            finished.countDown();
+            // The log's destination is blocked (a pipe nobody reads): the JVM's exit would flush the
+            // console handler on its way out and wait for it forever.
+            FlightRecordings.writeBeforeHalt();
+            Runtime.getRuntime().halt(stop.exitStatus());
         }
     }
 }

@@ -48,6 +48,19 @@ final class ForwarderJar implements AutoCloseable {
 
     /** Runs the jar behind {@code prefix}, with {@code jvmOptions} before {@code -jar}. */
     ForwarderJar(List<String> prefix, List<String> jvmOptions, String... args) throws IOException {
+        this(true, prefix, jvmOptions, args);
+    }
+
+    /**
+     * Runs the jar with its standard error going into a pipe that nobody reads: once the pipe is
+     * full (64 KiB), every write to it blocks, as on a stalled terminal or log collector.
+     */
+    static ForwarderJar withStderrUnread(String... args) throws IOException {
+        return new ForwarderJar(false, List.of(), List.of(), args);
+    }
+
+    private ForwarderJar(boolean readStderr, List<String> prefix, List<String> jvmOptions, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -56,7 +69,9 @@ final class ForwarderJar implements AutoCloseable {
         assertTrue(Files.isRegularFile(JAR), "the packaged jar exists: " + JAR);
         process = new ProcessBuilder(command).start();
         collectors.add(collect(process.getInputStream(), stdoutText, stdout));
-        collectors.add(collect(process.getErrorStream(), stderrText, stderr));
+        if (readStderr) {
+            collectors.add(collect(process.getErrorStream(), stderrText, stderr));
+        }
     }
 
     private static Thread collect(InputStream stream, StringBuilder text, LinkedBlockingQueue<String> lines) {
