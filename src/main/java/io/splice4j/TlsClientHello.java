@@ -10,7 +10,14 @@ import java.util.Optional;
  * protocols and the versions offered, enough to pick an upstream before relaying the hello's bytes
  * to it untouched.
  *
- * <p>Get one from a {@link TlsClientHelloParser}.
+ * <p>Get one from a {@link TlsClientHelloParser} or {@link TlsPreread#read}.
+ *
+ * {@snippet :
+ * TlsPreread.Received received = TlsPreread.read(accepted, Duration.ofSeconds(5));
+ * SocketChannel upstream = SocketChannel.open(routes.get(received.hello().serverName().orElse("")));
+ * // The upstream's TLS server needs the hello too: send every byte read first.
+ * SpliceOptions options = SpliceOptions.builder().firstBytesAtoB(received.bytes()).build();
+ * }
  *
  * @param serverName the {@code host_name} of the {@code server_name} extension (SNI) in lower case,
  *     checked as a DNS name: ASCII letters, digits and hyphens in labels of 1 to 63, at most 253 in
