@@ -1,8 +1,8 @@
 package io.splice4j;
 
+import io.splice4j.internal.SingleUse;
 import io.splice4j.internal.proxy.HeaderCollector;
 import java.nio.ByteBuffer;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -37,8 +37,7 @@ public final class ProxyHeaderParser {
     public static final int DEFAULT_MAX_V2_LENGTH = 4080;
 
     private final HeaderCollector collector;
-    private String failure;
-    private boolean done;
+    private final SingleUse life = new SingleUse("header");
 
     /** Creates a parser with the default version 2 limit, {@value #DEFAULT_MAX_V2_LENGTH}. */
     public ProxyHeaderParser() {
@@ -73,20 +72,11 @@ public final class ProxyHeaderParser {
      * @throws IllegalStateException if this parser already returned a header or failed
      */
     public Optional<ProxyHeader> feed(ByteBuffer input) throws ProxyProtocolException {
-        Objects.requireNonNull(input, "input");
-        if (done) {
-            throw new IllegalStateException("this parser already returned its header");
-        }
-        if (failure != null) {
-            throw new IllegalStateException("this parser already failed: " + failure);
-        }
+        life.check(input);
         try {
-            ProxyHeader header = collector.feed(input);
-            done = header != null;
-            return Optional.ofNullable(header);
+            return life.returned(collector.feed(input));
         } catch (ProxyProtocolException e) {
-            failure = e.getMessage();
-            throw e;
+            throw life.failed(e);
         }
     }
 

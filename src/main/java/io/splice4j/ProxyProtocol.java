@@ -1,6 +1,6 @@
 package io.splice4j;
 
-import io.splice4j.internal.proxy.BlockingHeaderReader;
+import io.splice4j.internal.BlockingPreread;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -82,15 +82,9 @@ public final class ProxyProtocol {
      *     positive or {@code maxV2Length} is out of range
      */
     public static Received read(SocketChannel channel, Duration timeout, int maxV2Length) throws IOException {
-        Objects.requireNonNull(channel, "channel");
-        Objects.requireNonNull(timeout, "timeout");
-        if (!channel.isBlocking()) {
-            throw new IllegalArgumentException("channel must be in blocking mode");
-        }
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive: " + timeout);
-        }
         ProxyHeaderParser parser = new ProxyHeaderParser(maxV2Length);
-        return BlockingHeaderReader.read(channel, timeout, parser);
+        BlockingPreread.Result<ProxyHeader> read = BlockingPreread.read(channel, timeout, "PROXY header",
+                parser::feed, ProxyProtocolException::new);
+        return new Received(read.value(), read.pastEnd());
     }
 }

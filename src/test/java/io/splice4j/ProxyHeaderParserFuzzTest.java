@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.splice4j.ProxyHeader.Tlv;
+import io.splice4j.support.FuzzSeed;
+import io.splice4j.support.Splits;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -97,8 +98,7 @@ class ProxyHeaderParserFuzzTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void parserAgreesWithTheOracleOnRandomAndMutatedInput() {
-        long seed = Long.getLong("splice4j.fuzz.seed", new SecureRandom().nextLong());
-        System.out.println("ProxyHeaderParserFuzzTest seed " + seed);
+        long seed = FuzzSeed.pick(ProxyHeaderParserFuzzTest.class);
         Random random = new Random(seed);
         int[] verdicts = new int[3];
         for (int i = 0; i < CASES; i++) {
@@ -144,7 +144,7 @@ class ProxyHeaderParserFuzzTest {
     private static Verdict check(byte[] input, Random random, String context) {
         Judgement expected = judge(input);
         Outcome whole = parse(input, new int[] {input.length}, context);
-        Outcome pieces = parse(input, pieces(input.length, random), context);
+        Outcome pieces = parse(input, Splits.random(input.length, random, 3, 40), context);
         String where = context + ", input " + hex(input);
         assertEquals(whole, pieces, "whole and in pieces differ, " + where);
         switch (expected.verdict()) {
@@ -224,16 +224,6 @@ class ProxyHeaderParserFuzzTest {
         } catch (RuntimeException | Error e) {
             throw new AssertionError("not a ProxyProtocolException: " + e + ", " + context + ", input " + hex(input), e);
         }
-    }
-
-    private static int[] pieces(int length, Random random) {
-        List<Integer> pieces = new ArrayList<>();
-        for (int left = length; left > 0; ) {
-            int piece = Math.min(left, random.nextInt(4) == 0 ? 1 + random.nextInt(40) : 1 + random.nextInt(3));
-            pieces.add(piece);
-            left -= piece;
-        }
-        return pieces.stream().mapToInt(Integer::intValue).toArray();
     }
 
     // ---------------------------------------------------------------- the oracle

@@ -1,5 +1,8 @@
 package io.splice4j;
 
+import static io.splice4j.PrereadScenarios.MARGIN_MS;
+import static io.splice4j.PrereadScenarios.SHORT;
+import static io.splice4j.PrereadScenarios.writeFully;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,8 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.splice4j.support.Loopback;
 import io.splice4j.support.SocketKind;
 import io.splice4j.support.OpenFds;
-import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
@@ -34,30 +35,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ProxyProtocolReadTest {
 
-    private static final Duration SHORT = Duration.ofMillis(300);
-    /** Time allowed past a timeout for the thread to notice and return: generous on 2 busy cores. */
-    private static final long MARGIN_MS = 2_000;
-
-    private static void writeFully(SocketChannel channel, byte[] bytes) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
-    }
-
-    /** Reads to end-of-stream. */
-    private static byte[] readAll(SocketChannel channel) throws IOException {
-        ByteBuffer all = ByteBuffer.allocate(1 << 16);
-        while (true) {
-            if (!all.hasRemaining()) {
-                all = ByteBuffer.allocate(all.capacity() * 2).put(all.flip());
-            }
-            if (channel.read(all) < 0) {
-                return Arrays.copyOf(all.array(), all.position());
-            }
-        }
-    }
-
     @ParameterizedTest
     @EnumSource(SocketKind.class)
     void returnsTheHeaderAndEveryByteBehindItInOrder(SocketKind kind) throws Exception {
@@ -65,29 +42,12 @@ class ProxyProtocolReadTest {
             for (boolean v2 : new boolean[] {false, true}) {
                 byte[] encoded = ProxyHeaderTest.bytes(v2 ? header.encodeV2() : header.encodeV1());
                 byte[] payload = ProxyHeaderParserTest.payload(1 << 20, encoded.length);
-                try (ExecutorService writer = Executors.newVirtualThreadPerTaskExecutor(); Loopback loopback = new Loopback()) {
-                    Loopback.Pair pair = loopback.pair(kind);
-                    Future<?> sent = writer.submit(() -> {
-                        writeFully(pair.far(), ProxyHeaderParserTest.concat(encoded, payload));
-                        pair.far().shutdownOutput();
-                        return null;
-                    });
-                    ProxyProtocol.Received received = ProxyProtocol.read(pair.near(), Duration.ofSeconds(20));
-                    ProxyHeader expected = !v2 && header.command() == ProxyHeader.Command.LOCAL ? ProxyHeader.unknown()
-                            : header;
-                    assertEquals(expected, received.header());
-                    assertEquals(0, received.pastHeader().position());
-                    byte[] arrived = ProxyHeaderParserTest.concat(ProxyHeaderTest.bytes(received.pastHeader()),
-                            readAll(pair.near()));
-                    sent.get(20, TimeUnit.SECONDS);
-                    assertEquals(payload.length, arrived.length);
-                    assertEquals(ProxyHeaderParserTest.sha256(payload, 0, payload.length),
-                            ProxyHeaderParserTest.sha256(arrived, 0, arrived.length));
-                    assertTrue(pair.near().isBlocking(), "still blocking");
-                    if (kind == SocketKind.TCP) {
-                        assertEquals(0, pair.near().socket().getSoTimeout(), "SO_TIMEOUT put back");
-                    }
-                }
+                ProxyProtocol.Received received = PrereadScenarios.nothingIsLost(kind,
+                        ProxyHeaderParserTest.concat(encoded, payload), ProxyProtocol::read,
+                        ProxyProtocol.Received::pastHeader, payload);
+                ProxyHeader expected = !v2 && header.command() == ProxyHeader.Command.LOCAL ? ProxyHeader.unknown()
+                        : header;
+                assertEquals(expected, received.header());
             }
         }
     }
@@ -96,31 +56,8 @@ class ProxyProtocolReadTest {
     @EnumSource(SocketKind.class)
     void aStalledHalfHeaderFailsWithinTheTimeoutAndLeavesTheChannelAsItWas(SocketKind kind) throws Exception {
         byte[] encoded = ProxyHeaderTest.bytes(ProxyHeaderTest.tcp6().encodeV2());
-        try (Loopback loopback = new Loopback()) {
-            Loopback.Pair pair = loopback.pair(kind);
-            if (kind == SocketKind.TCP) {
-                pair.near().socket().setSoTimeout(1234);
-            }
-            writeFully(pair.far(), Arrays.copyOf(encoded, 20));
-            long start = System.nanoTime();
-            ProxyProtocolException e = assertThrows(ProxyProtocolException.class,
-                    () -> ProxyProtocol.read(pair.near(), SHORT));
-            long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            System.out.println("stalled header: failed after " + elapsedMs + " ms (timeout 300 ms)");
-            assertEquals("no complete PROXY header within 300 ms (20 bytes received)", e.getMessage());
-            assertInstanceOf(SocketTimeoutException.class, e.getCause());
-            assertTrue(elapsedMs >= SHORT.toMillis(), "failed early: " + elapsedMs + " ms");
-            assertTrue(elapsedMs < SHORT.toMillis() + MARGIN_MS, "failed late: " + elapsedMs + " ms");
-            assertTrue(pair.near().isOpen(), "closing is the caller's job");
-            assertTrue(pair.near().isBlocking());
-            if (kind == SocketKind.TCP) {
-                assertEquals(1234, pair.near().socket().getSoTimeout());
-            }
-            // The channel still works: what the peer sends next arrives.
-            writeFully(pair.far(), new byte[] {1, 2, 3});
-            pair.far().shutdownOutput();
-            assertEquals("[1, 2, 3]", Arrays.toString(readAll(pair.near())));
-        }
+        PrereadScenarios.aStallFailsInTime(kind, Arrays.copyOf(encoded, 20), ProxyProtocol::read,
+                ProxyProtocolException.class, "no complete PROXY header within 300 ms (20 bytes received)");
     }
 
     @ParameterizedTest
@@ -151,29 +88,16 @@ class ProxyProtocolReadTest {
     @ParameterizedTest
     @EnumSource(SocketKind.class)
     void garbageFailsAtOnceWithoutWaitingForTheTimeout(SocketKind kind) throws Exception {
-        try (Loopback loopback = new Loopback()) {
-            Loopback.Pair pair = loopback.pair(kind);
-            writeFully(pair.far(), ProxyHeaderTest.ascii("GET / HTTP/1.1\r\n"));
-            long start = System.nanoTime();
-            ProxyProtocolException e = assertThrows(ProxyProtocolException.class,
-                    () -> ProxyProtocol.read(pair.near(), Duration.ofSeconds(50)));
-            assertEquals("bad signature: 0x47 starts neither a v1 header (\"PROXY \") nor a v2 header (0x0d 0x0a ...)",
-                    e.getMessage());
-            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "waited for the timeout");
-        }
+        PrereadScenarios.failsAtOnce(kind, ProxyHeaderTest.ascii("GET / HTTP/1.1\r\n"), false, ProxyProtocol::read,
+                ProxyProtocolException.class,
+                "bad signature: 0x47 starts neither a v1 header (\"PROXY \") nor a v2 header (0x0d 0x0a ...)");
     }
 
     @ParameterizedTest
     @EnumSource(SocketKind.class)
     void endOfStreamInsideTheHeaderFails(SocketKind kind) throws Exception {
-        try (Loopback loopback = new Loopback()) {
-            Loopback.Pair pair = loopback.pair(kind);
-            writeFully(pair.far(), ProxyHeaderTest.ascii("PROXY"));
-            pair.far().shutdownOutput();
-            ProxyProtocolException e = assertThrows(ProxyProtocolException.class,
-                    () -> ProxyProtocol.read(pair.near(), Duration.ofSeconds(50)));
-            assertEquals("the peer ended the stream after 5 bytes, before a complete PROXY header", e.getMessage());
-        }
+        PrereadScenarios.failsAtOnce(kind, ProxyHeaderTest.ascii("PROXY"), true, ProxyProtocol::read,
+                ProxyProtocolException.class, "the peer ended the stream after 5 bytes, before a complete PROXY header");
     }
 
     @ParameterizedTest
@@ -416,7 +340,7 @@ class ProxyProtocolReadTest {
         return Arrays.stream(thread.getStackTrace())
                 // a TCP read parks in the JDK; a Unix-domain read parks until the shared selector reports it
                 .anyMatch(f -> f.getClassName().startsWith("sun.nio.ch.") && f.getMethodName().equals("park")
-                        || f.getClassName().equals("io.splice4j.internal.proxy.UnixTimedRead")
+                        || f.getClassName().equals("io.splice4j.internal.UnixTimedRead")
                                 && f.getMethodName().equals("await") && state == Thread.State.TIMED_WAITING);
     }
 }

@@ -2,6 +2,7 @@ package io.splice4j.internal.proxy;
 
 import io.splice4j.ProxyHeader;
 import io.splice4j.ProxyProtocolException;
+import io.splice4j.internal.Printable;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

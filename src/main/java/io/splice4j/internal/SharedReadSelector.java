@@ -1,6 +1,5 @@
-package io.splice4j.internal.proxy;
+package io.splice4j.internal;
 
-import io.splice4j.internal.DueChecks;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.CancelledKeyException;

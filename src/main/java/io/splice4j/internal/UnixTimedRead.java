@@ -1,6 +1,5 @@
-package io.splice4j.internal.proxy;
+package io.splice4j.internal;
 
-import io.splice4j.internal.DueChecks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -23,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  * a channel still registered defers its close until the flush: the caller's close must be a real
  * one at once.
  */
-final class UnixTimedRead implements BlockingHeaderReader.TimedRead, DueChecks.Item, AutoCloseable {
+final class UnixTimedRead implements BlockingPreread.TimedRead, DueChecks.Item, AutoCloseable {
 
     private final SocketChannel channel;
     private final Thread reader = Thread.currentThread();
