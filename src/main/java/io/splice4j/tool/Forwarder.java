@@ -98,6 +98,7 @@ public final class Forwarder {
         }
         stop.await();
         stop.onSecondSignal(forwarder::endDrainNow);
+        forwarder.stopAccepting();
         out.println("splice4j: stopping on " + stop.reason() + ": not accepting; " + forwarder.openConnections()
                 + " connections open, draining for up to " + ForwarderArgs.format(args.drainTimeout())
                 + " (a second SIGTERM or SIGINT ends the drain at once)");

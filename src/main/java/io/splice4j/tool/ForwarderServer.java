@@ -335,13 +335,10 @@ final class ForwarderServer implements AutoCloseable {
      */
     Drained drain(Duration timeout) {
         long start = System.nanoTime();
-        draining = true;
-        limit.stopAccepting();
-        acceptSelector.wakeup();
         int wereOpen = 0;
         int reset = 0;
         try {
-            acceptor.join();
+            stopAccepting();
             wereOpen = limit.open();
             // The acceptor has stopped, so the set is complete: what a connection still connecting
             // hands over after it is reset is refused and reset by its own thread.
@@ -359,6 +356,17 @@ final class ForwarderServer implements AutoCloseable {
         }
         stats.drained(reset);
         return new Drained(wereOpen, reset, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    /**
+     * The drain's first step, on its own: returns once the clients already waiting in the backlog
+     * are taken in and the listener is closed. Idempotent.
+     */
+    void stopAccepting() throws InterruptedException {
+        draining = true;
+        limit.stopAccepting();
+        acceptSelector.wakeup();
+        acceptor.join();
     }
 
     /** Ends a drain's wait at once: the connections still open are reset now. */

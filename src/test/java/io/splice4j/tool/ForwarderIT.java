@@ -184,6 +184,40 @@ class ForwarderIT {
         }
     }
 
+    /**
+     * Per-connection lines go through a log thread: a log destination that blocks (here a pipe
+     * nobody reads, full after 64 KiB, some 400 lines) stops no relay. Lines past the log's queue
+     * are dropped and counted, and the forwarder still exits 0 on SIGTERM.
+     */
+    @Test
+    @Timeout(120)
+    void aBlockedLogDestinationStopsNoRelay() throws Exception {
+        // Two lines each: more than the log's queue holds (8 192), so some are dropped.
+        int connections = 5000;
+        try (EchoServer echo = new EchoServer();
+             ForwarderJar jar = ForwarderJar.withStderrUnread("--listen", "127.0.0.1:0", "--connect",
+                     "127.0.0.1:" + echo.port(), "--log-connections")) {
+            InetSocketAddress forwarder = loopback(jar.awaitListening());
+            CompletableFuture<Void> all = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < connections; i++) {
+                    try (SocketChannel client = SocketChannel.open(forwarder)) {
+                        Wire.roundTrip(client, i);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            });
+            all.get(90, TimeUnit.SECONDS);
+            assertEquals(0, jar.terminate());
+            String summary = jar.stdout();
+            assertTrue(summary.contains(connections + " connections ("), summary);
+            Matcher dropped = Pattern.compile("log lines dropped \\(the log's destination fell behind\\): (\\d+)")
+                    .matcher(summary);
+            assertTrue(dropped.find(), summary);
+            assertTrue(Long.parseLong(dropped.group(1)) > 0, summary);
+        }
+    }
+
     @Test
     void aRefusedUpstreamClosesThatClientAndTheForwarderGoesOn() throws Exception {
         int closedPort;

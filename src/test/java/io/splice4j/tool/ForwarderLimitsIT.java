@@ -36,7 +36,7 @@ class ForwarderLimitsIT {
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
     private static final String PAUSED = "connections open, the --max-connections limit: not accepting";
-    private static final String RESUMED = "every waiting client accepted after";
+    private static final String RESUMED = "below the --max-connections limit again";
 
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -49,7 +49,7 @@ class ForwarderLimitsIT {
             int echoPort = Integer.parseInt(farEnds.await("echo ", 30).substring("echo ".length()));
             try (ForwarderJar jar = new ForwarderJar("--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + echoPort)) {
                 String banner = jar.nextLine();
-                Matcher max = Pattern.compile(".*, max connections (\\d+) \\(open-files limit .*").matcher(banner);
+                Matcher max = Pattern.compile(".*, max connections (\\d+) \\(the least of: open-files limit .*").matcher(banner);
                 assertTrue(max.matches() && Integer.parseInt(max.group(1)) >= connections,
                         "the default limit lets " + connections + " through: " + banner);
                 int port = ForwarderJar.port(banner);
@@ -159,6 +159,31 @@ class ForwarderLimitsIT {
             assertEquals(1, count(jar.stderr(), PAUSED), "the pause is logged once: " + jar.stderr());
             assertEquals(1, count(jar.stderr(), RESUMED), "and so is its end: " + jar.stderr());
             assertEquals(2, jar.stderr().lines().count(), "nothing else is logged: " + jar.stderr());
+        }
+    }
+
+    /**
+     * A server running at its limit, where each connection that ends lets the next client in, is one
+     * episode at the limit: logged once when it starts, once when the limit has gone unreached for a
+     * second, not twice per client.
+     */
+    @Test
+    @Timeout(60)
+    void aClientCyclingAtTheLimitIsLoggedAsOneEpisode() throws Exception {
+        try (EchoServer echo = new EchoServer();
+             ForwarderJar jar = new ForwarderJar("--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + echo.port(),
+                     "--max-connections", "1")) {
+            InetSocketAddress forwarder = new InetSocketAddress(InetAddress.getLoopbackAddress(), jar.awaitListening());
+            for (int cycle = 0; cycle < 50; cycle++) {
+                try (SocketChannel client = SocketChannel.open(forwarder)) {
+                    Wire.roundTrip(client, cycle);
+                }
+            }
+            jar.awaitLogged(RESUMED, 30);
+            assertEquals(0, jar.terminate(), jar.stderr());
+            assertEquals(1, count(jar.stderr(), PAUSED), "the limit's episode starts once: " + jar.stderr());
+            assertEquals(1, count(jar.stderr(), RESUMED), "and ends once: " + jar.stderr());
+            assertTrue(jar.stdout().contains("50 connections (50 completed"), jar.stdout());
         }
     }
 

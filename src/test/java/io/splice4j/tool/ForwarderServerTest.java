@@ -99,6 +99,43 @@ class ForwarderServerTest {
         assertEquals("", OpenFds.openedSinceExceptUnixSockets(before), "every fd the forwarder opened is closed");
     }
 
+    /**
+     * An {@link Error} while one accepted client is taken in ends that client only: it is closed,
+     * its place and fd are given back, the next client is served, and a {@link VirtualMachineError}
+     * is reported as fatal (the forwarder's owner drains it and exits 1).
+     */
+    @Test
+    @Timeout(60)
+    void anErrorTakingInOneClientEndsThatClientOnlyAndAVirtualMachineErrorIsReported() throws Exception {
+        Map<Integer, String> before = OpenFds.list();
+        java.util.concurrent.CompletableFuture<Throwable> fatal = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try (EchoServer echo = new EchoServer()) {
+            ForwarderServer forwarder = ForwarderServer.start(ForwarderArgs.parse("--listen", "127.0.0.1:0",
+                    "--connect", "127.0.0.1:" + echo.port()), result -> { }, fatal::complete,
+                    connector -> connection -> {
+                        if (first.getAndSet(false)) {
+                            throw new OutOfMemoryError("a test's");
+                        }
+                        connector.accept(connection);
+                    });
+            try {
+                try (SocketChannel unlucky = SocketChannel.open(forwarder.address())) {
+                    Wire.awaitEnd(unlucky, 10, "the client whose hand-over failed is closed");
+                }
+                assertEquals("a test's", fatal.get(10, TimeUnit.SECONDS).getMessage());
+                try (SocketChannel next = SocketChannel.open(forwarder.address())) {
+                    Wire.roundTrip(next, 2);
+                }
+                awaitOpenConnections(forwarder, 0);
+                assertTrue(forwarder.summary().contains("1 not taken in"), forwarder.summary());
+            } finally {
+                forwarder.close();
+            }
+        }
+        assertEquals("", OpenFds.openedSinceExceptUnixSockets(before), "every fd the forwarder opened is closed");
+    }
+
     private static ForwarderServer start(int upstreamPort) throws IOException {
         return ForwarderServer.start(ForwarderArgs.parse("--listen", "127.0.0.1:0", "--connect",
                 "127.0.0.1:" + upstreamPort), result -> { }, Throwable::printStackTrace);
