@@ -2,11 +2,16 @@
 # Compares the splice4j forwarder with HAProxy (without and with splice), a minimal C splice
 # forwarder and no proxy at all ("direct"), over loopback, in one run; see bench/README.md.
 #
-#   bench/forwarder.sh           full run (about 12 minutes): 3 interleaved rounds per scenario;
+#   bench/forwarder.sh           full run (about 15 minutes): 3 interleaved rounds per scenario;
 #                                table printed and saved to bench/results/<date>.md (+ .tsv, .log)
-#   bench/forwarder.sh --quick   1 round, short runs, small counts (under 2 minutes); saved under
+#   bench/forwarder.sh --quick   1 round, short runs, small counts (under 3 minutes); saved under
 #                                bench/target/results/ (not committed)
 #   bench/forwarder.sh --rounds N   that many rounds (full: 3, quick: 1); saved under bench/target/results/
+#   bench/forwarder.sh --only LIST  only these scenarios, comma-separated: iperf, streams, echo (rate,
+#                                latency, capacity), slowread; saved under bench/target/results/
+#   bench/forwarder.sh --proxies LIST   only these proxies, comma-separated: direct, splice4j, haproxy,
+#                                haproxy-splice, c-splice; saved under bench/target/results/
+#   e.g. bench/forwarder.sh --only slowread --proxies splice4j,haproxy
 #
 # Environment:
 #   SPLICE4J_JAR        the forwarder jar (default: built with ./mvnw package -DskipTests)
@@ -14,7 +19,9 @@
 #   SPLICE4J_JAVA_OPTS  JVM options for the forwarder, e.g. "-Xmx128m"
 #   JAVA                a JDK 22+ java (default: $JAVA_HOME or the newest under /usr/lib/jvm)
 #   BENCH_HOST          loopback address everything listens on (default 127.0.77.1)
-#   BENCH_PORT_BASE     first of the ~40 ports used (default: a free block in 23000-30999)
+#   BENCH_PORT_BASE     first of the ~60 ports used (default: a free block in 23000-30999)
+#   SLOWREAD_CONNS, SLOWREAD_MIB, SLOWREAD_HOLD   the slow-reader scenario's clients per wave, MiB offered
+#                       to each, seconds held (full: 3000, 64, 10; quick: 200, 1, 2); saved under bench/target/results/
 #
 # Every process it starts is stopped by its PID on exit, Ctrl-C included, and every wait has a
 # deadline. It talks to 127.0.0.0/8 only and refuses any other BENCH_HOST.
@@ -25,6 +32,20 @@ ROOT=$PWD
 
 MODE=full
 ROUNDS_ARG=""
+SCENARIOS=(iperf streams echo slowread)
+ALL_PROXIES=(direct splice4j haproxy haproxy-splice c-splice)
+ONLY_ARG=""
+PROXIES_ARG=""
+# in_list WORD LIST: WORD is one of the comma-separated LIST
+in_list() { [[ ,$2, == *,"$1",* ]]; }
+# check_list FLAG LIST ALLOWED...: every word of LIST is allowed, or the script stops
+check_list() {
+    local flag=$1 word words
+    IFS=, read -r -a words <<< "$2"
+    shift 2
+    (( ${#words[@]} )) || { echo "$flag wants a comma-separated list of: $*" >&2; exit 2; }
+    for word in "${words[@]}"; do in_list "$word" "$(IFS=,; echo "$*")" || { echo "$flag: unknown '$word' (one of: $*)" >&2; exit 2; }; done
+}
 while (( $# )); do
     arg=$1
     shift
@@ -35,6 +56,8 @@ while (( $# )); do
             ROUNDS_ARG=${1:-}
             shift
             [[ $ROUNDS_ARG =~ ^[1-9][0-9]?$ ]] || { echo "--rounds wants 1-99" >&2; exit 2; } ;;
+        --only) ONLY_ARG=${1:-}; shift; check_list --only "$ONLY_ARG" "${SCENARIOS[@]}" ;;
+        --proxies) PROXIES_ARG=${1:-}; shift; check_list --proxies "$PROXIES_ARG" "${ALL_PROXIES[@]}" ;;
         -h|--help) sed -n '2,/^set -uo/p' "$SELF" | sed '$d'; exit 0 ;;
         *) echo "unknown argument $arg (try --help)" >&2; exit 2 ;;
     esac
@@ -44,13 +67,22 @@ if [[ $MODE == quick ]]; then
     ROUNDS=1; IPERF_SECONDS=1; IPERF_STREAMS=(4 128); STREAM_CONNS=200; STREAM_SECONDS=1
     CAPACITY_CONNS=1000; RATE_CONNS=32; RATE_SECONDS=1; PING_SECONDS=1; PING_SPECS=(1x64 200x64)
     WARMUP_SECONDS=0; CAPACITY_STALL=2 # no warm-up: quick figures are for smoke, not for reading
+    SLOW_CONNS=200; SLOW_MIB=1; SLOW_HOLD=2; SLOW_CHECK_CONNS=4
 else
     ROUNDS=3; IPERF_SECONDS=2; IPERF_STREAMS=(1 4 16 128); STREAM_CONNS=1000; STREAM_SECONDS=2
     CAPACITY_CONNS=9000; RATE_CONNS=64; RATE_SECONDS=2; PING_SECONDS=1
     PING_SPECS=(1x64 1x16384 100x64 100x16384 1000x64); WARMUP_SECONDS=2; CAPACITY_STALL=3
+    SLOW_CONNS=3000; SLOW_MIB=64; SLOW_HOLD=10; SLOW_CHECK_CONNS=8
 fi
 ROUNDS=${ROUNDS_ARG:-$ROUNDS}
-PROXIES=(direct splice4j haproxy haproxy-splice c-splice)
+SLOW_CONNS=${SLOWREAD_CONNS:-$SLOW_CONNS}; SLOW_MIB=${SLOWREAD_MIB:-$SLOW_MIB}; SLOW_HOLD=${SLOWREAD_HOLD:-$SLOW_HOLD}
+[[ $SLOW_CONNS =~ ^[1-9][0-9]{0,4}$ && $SLOW_MIB =~ ^[1-9][0-9]{0,3}$ && $SLOW_HOLD =~ ^[1-9][0-9]{0,2}$ ]] \
+    || { echo "SLOWREAD_CONNS (1-99999), SLOWREAD_MIB (1-9999) and SLOWREAD_HOLD (1-999 s) want whole numbers" >&2; exit 2; }
+SLOW_BYTES=$((SLOW_MIB * 1048576))
+SLOW_REQUEST=100 # bytes each slow reader sends before it stops reading: about an HTTP GET
+ran() { in_list "$1" "${ONLY_ARG:-$(IFS=,; echo "${SCENARIOS[*]}")}"; }      # ran SCENARIO: it is part of this run
+wanted() { in_list "$1" "${PROXIES_ARG:-$(IFS=,; echo "${ALL_PROXIES[*]}")}"; } # wanted PROXY: it is part of this run
+PROXIES=("${ALL_PROXIES[@]}")
 
 HOST=${BENCH_HOST:-127.0.77.1}
 if [[ ! $HOST =~ ^127\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
@@ -60,7 +92,11 @@ fi
 
 STAMP=$(date -u +%Y-%m-%d)
 # only a standard full run lands in the committed results
-if [[ $MODE == full && -z $ROUNDS_ARG ]]; then OUT_DIR=$ROOT/bench/results; else OUT_DIR=$ROOT/bench/target/results; fi
+if [[ $MODE == full && -z $ROUNDS_ARG$ONLY_ARG$PROXIES_ARG${SLOWREAD_CONNS:-}${SLOWREAD_MIB:-}${SLOWREAD_HOLD:-} ]]; then
+    OUT_DIR=$ROOT/bench/results
+else
+    OUT_DIR=$ROOT/bench/target/results
+fi
 WORK=$ROOT/bench/target/run-$$
 mkdir -p "$WORK" "$OUT_DIR"
 RAW=$WORK/raw.tsv         # scenario-key <tab> proxy <tab> round <tab> value
@@ -204,7 +240,7 @@ pick_port_base() {
     local base port busy
     for base in $(seq 23000 200 30800 | shuf); do
         busy=0
-        for port in $(seq "$base" $((base + 49))); do listening "$port" && { busy=1; break; }; done
+        for port in $(seq "$base" $((base + 59))); do listening "$port" && { busy=1; break; }; done
         (( busy )) || { echo "$base"; return; }
     done
     echo 23000
@@ -213,6 +249,7 @@ PORT_BASE=${BENCH_PORT_BASE:-$(pick_port_base)}
 IPERF_PORT=$PORT_BASE
 ECHO_PORT=$((PORT_BASE + 1))
 SINK_PORT=$((PORT_BASE + 2))
+SOURCE_PORT=$((PORT_BASE + 3))
 
 # ---------- machine ----------
 
@@ -231,11 +268,12 @@ say "work directory $WORK"
 
 BACKEND_PID=""
 start_servers() {
-    "$LOADGEN" serve --echo "$HOST:$ECHO_PORT" --sink "$HOST:$SINK_PORT" --threads 2 > "$WORK/server.log" 2>&1 &
+    "$LOADGEN" serve --echo "$HOST:$ECHO_PORT" --sink "$HOST:$SINK_PORT" --source "$HOST:$SOURCE_PORT" \
+        --source-bytes "$SLOW_BYTES" --threads 2 > "$WORK/server.log" 2>&1 &
     BACKEND_PID=$!
     PIDS+=("$BACKEND_PID")
     wait_listen "$ECHO_PORT" 5 "$BACKEND_PID" && wait_listen "$SINK_PORT" 5 "$BACKEND_PID" \
-        || { echo "echo/sink server did not start" >&2; exit 1; }
+        && wait_listen "$SOURCE_PORT" 5 "$BACKEND_PID" || { echo "echo/sink/source server did not start" >&2; exit 1; }
 }
 
 declare -A PROXY_PID PROXY_PORT
@@ -269,6 +307,7 @@ start_proxy() { # start_proxy NAME BACKEND_PORT: sets PROXY_PID[NAME] and PROXY_
     for index in "${!PROXIES[@]}"; do [[ ${PROXIES[$index]} == "$name" ]] && break; done
     port=$((PORT_BASE + 10 + GROUP * 10 + index))
     local log=$WORK/$name-g$GROUP.log
+    wanted "$name" || { PROXY_PID[$name]=""; PROXY_PORT[$name]=""; return 1; }
     case $name in
         direct) PROXY_PID[$name]=""; PROXY_PORT[$name]=$backend; return 0 ;;
         splice4j)
@@ -313,8 +352,8 @@ stop_group() {
 # usable NAME: the proxy is up (restarted once if it died: that is reported)
 usable() {
     local name=$1
-    [[ $name == direct ]] && return 0
     [[ -n ${PROXY_PORT[$name]:-} ]] || return 1
+    [[ $name == direct ]] && return 0
     if ! kill -0 "${PROXY_PID[$name]}" 2>/dev/null; then
         say "WARNING: $name died (see $WORK/$name-g$GROUP.log); restarting it"
         start_proxy "$name" "$CURRENT_BACKEND" || return 1
@@ -366,7 +405,7 @@ loadgen_once() {
     local pid=${PROXY_PID[$name]:-} out=$WORK/loadgen.out
     local pid_args=()
     [[ -n $pid ]] && pid_args=(--cpu-pid "$pid")
-    [[ $1 == hold && -n $pid ]] && pid_args=(--stats-pid "$pid")
+    [[ ($1 == hold || $1 == slowread) && -n $pid ]] && pid_args=(--stats-pid "$pid")
     run_fg "$limit" "$out" "$LOADGEN" "$@" --connect "$HOST:${PROXY_PORT[$name]}" ${pid_args[@]+"${pid_args[@]}"}
     line=$(grep '^RESULT' "$out" | tail -1)
     [[ -n $key && -n $line ]] && echo "$line proxy=$name key=$key round=$round" >> "$LOG"
@@ -391,15 +430,17 @@ round_robin() {
 }
 
 # record_fields PREFIX NAME ROUND METRIC=FIELD...: records fields of $line; the proxy's own
-# figures (cpu, threads, rss, fds) are not recorded for direct, which has no proxy
+# figures (cpu, threads, rss, fds) are not recorded for direct, which has no proxy, nor is -1, the
+# load generator's "unknown" (no sample, or the proxy gone)
 record_fields() {
-    local prefix=$1 name=$2 round=$3 pair metric text=""
+    local prefix=$1 name=$2 round=$3 pair metric value text=""
     shift 3
     for pair in "$@"; do
         metric=${pair%%=*}
         [[ $name == direct && $metric =~ ^(cpu|threads|rss|fds)$ ]] && continue
-        record "$prefix.$metric" "$name" "$round" "$(field "${pair#*=}" "$line")"
-        text+=" $metric $(field "${pair#*=}" "$line"),"
+        value=$(field "${pair#*=}" "$line")
+        [[ $value =~ ^-1(\.0+)?$ ]] || record "$prefix.$metric" "$name" "$round" "$value"
+        text+=" $metric $value,"
     done
     say "  $prefix, $name:${text%,}"
 }
@@ -482,13 +523,67 @@ scenario_echo_group() {
     stop_group
 }
 
+# ---------- scenario 5: slow readers ----------
+
+NOTES=$WORK/notes.txt # lines for the report, under the table
+: > "$NOTES"
+
+# slow_fetch PROXY KEY: normal clients through the proxy, each reads the source's whole stream and
+# checks it (KEY empty: the warm-up); their errors are recorded as KEY.errors
+slow_fetch() {
+    loadgen_once "$1" "$2" 1 120 fetch --conns "$SLOW_CHECK_CONNS" --request "$SLOW_REQUEST" \
+        --source-bytes "$SLOW_BYTES" --stall 10 --deadline 90
+    [[ -n $2 ]] || return 0
+    [[ -n $line ]] || { say "  $1: no result from the normal clients"; record "$2.errors" "$1" 1 "$SLOW_CHECK_CONNS"; return; }
+    record_fields "$2" "$1" 1 errors=errors ok=ok gibs=gib_per_s
+}
+
+# slow_wave PROXY WAVE: one wave of clients that never read, held, then closed; records slow.wWAVE.*
+slow_wave() {
+    local name=$1 key=slow.w$2
+    loadgen_once "$name" "$key" 1 $((90 + SLOW_HOLD + 10 + 30)) slowread --conns "$SLOW_CONNS" \
+        --request "$SLOW_REQUEST" --hold "$SLOW_HOLD" --settle 10 --stall 10 --deadline 90
+    [[ -n $line ]] || { say "  $name, wave $2: no result"; return 1; }
+    record_fields "$key" "$name" 1 held=held failed=failed dropped=dropped start=proxy_rss_mb_before \
+        peak=proxy_rss_mb_peak after=proxy_rss_mb_after threads=proxy_threads_peak fds=proxy_fds_peak
+    local tcp_mem limit
+    tcp_mem=$(field tcp_mem_mb_peak "$line"); limit=$(field tcp_mem_mb_limit "$line")
+    say "  $key, $name: opened in $(field open_s "$line") s ($(field ended "$line")), fds back in $(field settle_s "$line") s; kernel TCP memory up to $tcp_mem MB of $limit"
+    if awk -v m="$tcp_mem" -v l="$limit" 'BEGIN { exit !(l > 0 && m >= 0.9 * l) }'; then
+        echo "$name, wave $2: the kernel's TCP memory reached $tcp_mem MB of its $limit MB limit (net.ipv4.tcp_mem): sockets were short of buffers" >> "$NOTES"
+    fi
+}
+
+# One proxy at a time, each started afresh: warm-up (normal clients), wave 1, wave 2, normal clients.
+scenario_slowread() {
+    CURRENT_BACKEND=$SOURCE_PORT
+    GROUP=$((GROUP + 1))
+    say "scenario 5: slow readers, 2 waves of $SLOW_CONNS clients that send $SLOW_REQUEST bytes and never read, $SLOW_MIB MiB offered to each, held $SLOW_HOLD s"
+    local name start peak
+    for name in "${PROXIES[@]}"; do
+        [[ $name == direct ]] && continue
+        start_proxy "$name" "$SOURCE_PORT" || continue
+        slow_fetch "$name" "" # warm-up: the proxy has served before its RSS counts as the start
+        slow_wave "$name" 1
+        slow_wave "$name" 2
+        kill -0 "${PROXY_PID[$name]}" 2>/dev/null || say "WARNING: $name died in the slow-reader waves (see $WORK/$name-g$GROUP.log)"
+        slow_fetch "$name" slow.check
+        start=$(awk -F'\t' -v p="$name" '$1 == "slow.w1.start" && $2 == p { print $4 }' "$RAW")
+        peak=$(awk -F'\t' -v p="$name" '($1 == "slow.w1.peak" || $1 == "slow.w2.peak") && $2 == p && $4 > m { m = $4 } END { print m }' "$RAW")
+        [[ -n $start && -n $peak ]] && record slow.growth "$name" 1 "$(awk -v a="$peak" -v b="$start" 'BEGIN { printf "%.1f", a - b }')"
+        stop_pid "${PROXY_PID[$name]}"
+        PROXY_PID[$name]=""
+    done
+}
+
 # ---------- run ----------
 
 T0=$SECONDS
 start_servers
-scenario_throughput
-scenario_streams
-scenario_echo_group
+ran iperf && scenario_throughput
+ran streams && scenario_streams
+ran echo && scenario_echo_group
+ran slowread && scenario_slowread
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$((SECONDS - T0))
 
@@ -496,17 +591,20 @@ ELAPSED=$((SECONDS - T0))
 
 # Rows: key | label | goal. Keys ending in "@add" are the median minus direct's median.
 ROWS=$WORK/rows.txt
-{
-    for p in "${IPERF_STREAMS[@]}"; do
+( # a subshell: "exit" below ends the rows, not the script
+    ran iperf && for p in "${IPERF_STREAMS[@]}"; do
         goal=""; cgoal=""
         [[ $p != 1 ]] && { goal="ge:c:1.0"; cgoal="le:c:1.15"; }
         echo "tp.p$p.gibs|Throughput, iperf3 -P $p (GiB/s)|$goal|hi"
         echo "tp.p$p.cpu|CPU-s per GiB, iperf3 -P $p|$cgoal|lo"
     done
-    echo "streams.gibs|Throughput, $STREAM_CONNS streams (GiB/s)|ge:c:1.0|hi"
-    echo "streams.cpu|CPU-s per GiB, $STREAM_CONNS streams|le:c:1.15|lo"
-    echo "streams.lost|Streams with a byte lost or an error, $STREAM_CONNS streams|eq:0|lo"
-    echo "streams.starved|Streams that sent nothing while measured|eq:0|lo"
+    ran streams && cat <<EOF
+streams.gibs|Throughput, $STREAM_CONNS streams (GiB/s)|ge:c:1.0|hi
+streams.cpu|CPU-s per GiB, $STREAM_CONNS streams|le:c:1.15|lo
+streams.lost|Streams with a byte lost or an error, $STREAM_CONNS streams|eq:0|lo
+streams.starved|Streams that sent nothing while measured|eq:0|lo
+EOF
+    ran echo || exit 0 # the rest of this block is the echo group's
     echo "cap.echoed|Capacity: connections echoed and held, of $CAPACITY_CONNS|eq:$CAPACITY_CONNS|hi"
     echo "cap.threads|Capacity: proxy threads while held|le:$((2 * CORES + 8))|lo"
     echo "cap.rss|Capacity: proxy RSS while held (MB)|le:256|lo"
@@ -525,7 +623,20 @@ ROWS=$WORK/rows.txt
         echo "lat.$spec.p99@add|Added p99 over direct, $label (µs)|$goal|lo"
         echo "lat.$spec.starved|Starved connections, $label|eq:0|lo"
     done
-} > "$ROWS"
+) > "$ROWS"
+ran slowread && cat >> "$ROWS" <<EOF
+slow.w1.start|Slow readers: proxy RSS at start (MB)||lo
+slow.w1.peak|Slow readers: RSS peak, wave 1 (MB)||lo
+slow.w1.after|Slow readers: RSS after wave 1 left (MB)||lo
+slow.w2.peak|Slow readers: RSS peak, wave 2 (MB)||lo
+slow.w2.after|Slow readers: RSS after wave 2 left (MB)||lo
+slow.growth|Slow readers: RSS growth, peak − start (MB)||lo
+slow.w1.held|Slow readers: clients held, wave 1, of $SLOW_CONNS|eq:$SLOW_CONNS|hi
+slow.w2.held|Slow readers: clients held, wave 2, of $SLOW_CONNS|eq:$SLOW_CONNS|hi
+slow.w2.threads|Slow readers: proxy threads at peak, wave 2||lo
+slow.w2.fds|Slow readers: proxy fds at peak, wave 2||lo
+slow.check.errors|Slow readers: errors of $SLOW_CHECK_CONNS normal clients after both waves|eq:0|lo
+EOF
 
 TABLE=$WORK/table.md
 awk -F'\t' -v rows="$ROWS" -v proxies="${PROXIES[*]}" '
@@ -581,7 +692,7 @@ END {
         split(line, r, "|")
         key = r[1]; s = value(key, "splice4j"); h = value(key, "haproxy"); c = value(key, "c-splice")
         printf "| %s |", r[2]
-        for (i = 1; i <= np; i++) printf " %s |", (key ~ /(cpu|threads|rss|fds)$/ || key ~ /@add$/) && P[i] == "direct" ? "–" : fmt(value(key, P[i]))
+        for (i = 1; i <= np; i++) printf " %s |", (key ~ /(cpu|threads|rss|fds)$/ || key ~ /@add$/ || key ~ /^slow\./) && P[i] == "direct" ? "–" : fmt(value(key, P[i]))
         g = verdict(r[3], s, h, c)
         counted = key ~ /(lost|starved|errors)$/ # ratios of counts that should be 0 say nothing
         printf " %s | %s | %s |\n", counted ? "" : ratio(s, h), counted ? "" : ratio(s, c), (r[3] == "" ? "" : goaltext(r[3]) ": " g)
@@ -605,11 +716,17 @@ END {
     echo "- Machine: $CORES cores ($CPU_MODEL), Linux $KERNEL, fd limit $NOFILE; load average $LOAD_BEFORE before, $LOAD_AFTER after"
     echo "- splice4j: $(basename "$JAR") at ${COMMIT:-?}, JDK $JDK, SPLICE4J_ARGS='${SPLICE4J_ARGS:-}', SPLICE4J_JAVA_OPTS='${SPLICE4J_JAVA_OPTS:-}'"
     echo "- HAProxy ${HAPROXY_VERSION:-absent} (mode tcp, nbthread 2), iperf3 ${IPERF_VERSION:-absent}, C splice forwarder and load generator from bench/c (gcc -O2), 2 threads each"
-    echo "- $ROUNDS round(s), median shown; proxies interleaved round-robin per scenario; run took ${ELAPSED} s"
+    if ran iperf || ran streams || ran echo; then
+        echo "- $ROUNDS round(s), median shown; proxies interleaved round-robin per scenario; run took ${ELAPSED} s"
+    else
+        echo "- run took ${ELAPSED} s"
+    fi
     echo "- Ratios: splice4j's median ÷ the other's. Throughput and rate: higher is better; CPU, latency, threads, RSS, fds: lower is better"
+    [[ -n $ONLY_ARG$PROXIES_ARG ]] && echo "- Only scenarios ${ONLY_ARG:-all}, proxies ${PROXIES_ARG:-all}"
+    ran slowread && echo "- Slow readers: one proxy at a time, started afresh; 2 waves of $SLOW_CONNS clients that send $SLOW_REQUEST bytes and never read, $SLOW_MIB MiB offered to each by the source, held $SLOW_HOLD s, closed with RST; one round"
     echo
     cat "$TABLE"
-    if [[ -s $WORK/warnings.txt ]]; then echo; sed 's/^/- /' "$WORK/warnings.txt"; fi
+    if [[ -s $WORK/warnings.txt || -s $NOTES ]]; then echo; sed 's/^/- /' "$WORK/warnings.txt" "$NOTES"; fi
 } > "$WORK/report.md"
 
 echo

@@ -1,9 +1,12 @@
 /*
  * loadgen: the load generator and the echo/sink server of bench/forwarder.sh.
  *
- *   loadgen serve  --echo ADDR:PORT --sink ADDR:PORT [--threads N]
+ *   loadgen serve  [--echo ADDR:PORT] [--sink ADDR:PORT] [--source ADDR:PORT --source-bytes N] [--threads N]
  *   loadgen stream --connect ADDR:PORT --conns N --seconds S [common options]
  *   loadgen hold   --connect ADDR:PORT --conns N [--hold S] [--stall S] [--deadline S] [--stats-pid PID]
+ *   loadgen slowread --connect ADDR:PORT --conns N [--request BYTES] [--hold S] [--settle S] [--stall S]
+ *                  [--deadline S] [--stats-pid PID]
+ *   loadgen fetch  --connect ADDR:PORT --conns N --source-bytes N [--request BYTES] [--stall S] [--deadline S]
  *   loadgen rate   --connect ADDR:PORT --conns N --size BYTES --seconds S [common options]
  *   loadgen ping   --connect ADDR:PORT --conns N --size BYTES --seconds S [common options]
  *   common options: --threads N --warmup S --cpu-pid PID
@@ -11,7 +14,9 @@
  * Every client mode prints one line "RESULT key=value ...". Only 127.0.0.0/8 addresses are accepted.
  * Every echoed byte is compared with what was sent; the sink compares every byte with the stream's
  * pattern (byte at offset o is o % 251) and answers end-of-stream with the count it received, which
- * the client compares with the count it sent.
+ * the client compares with the count it sent. The source sends --source-bytes of the same pattern to
+ * every connection and then ends its side; slowread clients never read it (they are held while the
+ * proxy's memory is sampled), fetch clients read it to the end and check every byte and the count.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -177,15 +182,16 @@ static void ep_set(int ep, int op, int fd, uint32_t events, void *ptr) {
 
 struct opts {
     const char *mode;
-    int conns, threads, size, cpu_pid, stats_pid;
-    double seconds, warmup, hold, stall, deadline;
-    const char *echo_addr, *sink_addr;
+    int conns, threads, size, cpu_pid, stats_pid, request;
+    double seconds, warmup, hold, stall, deadline, settle;
+    const char *echo_addr, *sink_addr, *source_addr;
+    uint64_t source_bytes;
 };
 static struct opts o = {.conns = 1, .threads = 1, .size = 64, .seconds = 3, .warmup = 0.5,
-                        .hold = 1, .stall = 3, .deadline = 60};
+                        .hold = 1, .stall = 3, .deadline = 60, .settle = 10};
 
 static void parse_opts(int argc, char **argv) {
-    if (argc < 2) die("usage: loadgen serve|stream|hold|rate|ping [options] (see the source's header)");
+    if (argc < 2) die("usage: loadgen serve|stream|hold|slowread|fetch|rate|ping [options] (see the source's header)");
     o.mode = argv[1];
     for (int i = 2; i < argc; i++) {
         const char *k = argv[i];
@@ -194,6 +200,10 @@ static void parse_opts(int argc, char **argv) {
         if (!strcmp(k, "--connect")) parse_addr(v, &target);
         else if (!strcmp(k, "--echo")) o.echo_addr = v;
         else if (!strcmp(k, "--sink")) o.sink_addr = v;
+        else if (!strcmp(k, "--source")) o.source_addr = v;
+        else if (!strcmp(k, "--source-bytes")) o.source_bytes = strtoull(v, NULL, 10);
+        else if (!strcmp(k, "--request")) o.request = atoi(v);
+        else if (!strcmp(k, "--settle")) o.settle = atof(v);
         else if (!strcmp(k, "--conns")) o.conns = atoi(v);
         else if (!strcmp(k, "--threads")) o.threads = atoi(v);
         else if (!strcmp(k, "--size")) o.size = atoi(v);
@@ -209,14 +219,16 @@ static void parse_opts(int argc, char **argv) {
     if (o.conns < 1 || o.threads < 1 || (strcmp(o.mode, "serve") && o.threads > o.conns))
         die("need 1 <= --threads <= --conns");
     if (o.size < 1 || o.size > CHUNK) die("--size must be 1..%d", CHUNK);
+    if (o.request < 0 || o.request > CHUNK) die("--request must be 0..%d", CHUNK);
+    if ((o.source_addr || !strcmp(o.mode, "fetch")) && o.source_bytes < 1) die("--source-bytes must be at least 1");
 }
 
-/* ---------- server: echo and sink ---------- */
+/* ---------- server: echo, sink and source ---------- */
 
-enum { L_ECHO, L_SINK, C_ECHO, C_SINK };
+enum { L_ECHO, L_SINK, L_SOURCE, C_ECHO, C_SINK, C_SOURCE };
 struct sconn {
-    int fd, kind, bad;
-    uint64_t rx;
+    int fd, kind, bad, peer_done;
+    uint64_t rx, tx;
     unsigned char *pend; /* echo bytes the peer's window didn't take yet */
     size_t plen, poff;
 };
@@ -287,25 +299,53 @@ static void serve_sink(int ep, struct sconn *c, unsigned char *buf) {
     }
 }
 
+/*
+ * source: sends --source-bytes of the pattern as fast as the connection takes them, then ends its side
+ * (SHUT_WR) and closes at the peer's end of stream. What the peer sends is read and dropped. A peer
+ * that never reads leaves the connection waiting for EPOLLOUT, which costs nothing until it comes.
+ */
+static void serve_source(int ep, struct sconn *c, uint32_t events, unsigned char *buf) {
+    if (!c->peer_done && (events & (EPOLLIN | EPOLLERR | EPOLLHUP))) {
+        ssize_t n = read(c->fd, buf, CHUNK);
+        if (n < 0 && errno != EAGAIN) { sconn_close(ep, c); return; }
+        if (n == 0) {
+            if (c->tx == o.source_bytes) { sconn_close(ep, c); return; }
+            c->peer_done = 1; /* half-closed: keep sending, stop watching for input */
+            ep_set(ep, EPOLL_CTL_MOD, c->fd, EPOLLOUT, c);
+        }
+    }
+    if (c->tx == o.source_bytes || !(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
+    for (int round = 0; round < 16 && c->tx < o.source_bytes; round++) { /* bounded, as the echo */
+        uint64_t left = o.source_bytes - c->tx;
+        ssize_t w = write(c->fd, pat + c->tx % 251, left < CHUNK ? (size_t)left : CHUNK);
+        if (w < 0 && errno == EAGAIN) return;
+        if (w <= 0) { sconn_close(ep, c); return; }
+        c->tx += (uint64_t)w;
+    }
+    if (c->tx < o.source_bytes) return;
+    shutdown(c->fd, SHUT_WR);
+    if (c->peer_done) sconn_close(ep, c);
+    else ep_set(ep, EPOLL_CTL_MOD, c->fd, EPOLLIN, c);
+}
+
 static void *serve_thread(void *arg) {
     (void)arg;
     unsigned char *buf = malloc(CHUNK);
     int ep = epoll_create1(EPOLL_CLOEXEC);
-    struct sconn *ls[2] = {NULL, NULL};
-    const char *addrs[2] = {o.echo_addr, o.sink_addr};
-    for (int k = 0; k < 2; k++) {
+    const char *addrs[3] = {o.echo_addr, o.sink_addr, o.source_addr}; /* indexed by L_ECHO, L_SINK, L_SOURCE */
+    for (int k = 0; k < 3; k++) {
         if (!addrs[k]) continue;
-        ls[k] = calloc(1, sizeof **ls);
-        ls[k]->fd = listen_on(addrs[k]);
-        ls[k]->kind = k == 0 ? L_ECHO : L_SINK;
-        ep_set(ep, EPOLL_CTL_ADD, ls[k]->fd, EPOLLIN, ls[k]);
+        struct sconn *l = calloc(1, sizeof *l);
+        l->fd = listen_on(addrs[k]);
+        l->kind = k;
+        ep_set(ep, EPOLL_CTL_ADD, l->fd, EPOLLIN, l);
     }
     struct epoll_event evs[256];
     while (!stopping) {
         int n = epoll_wait(ep, evs, 256, 200);
         for (int i = 0; i < n; i++) {
             struct sconn *c = evs[i].data.ptr;
-            if (c->kind == L_ECHO || c->kind == L_SINK) {
+            if (c->kind <= L_SOURCE) {
                 for (int a = 0; a < 64; a++) {
                     int fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
                     if (fd < 0) break;
@@ -313,11 +353,13 @@ static void *serve_thread(void *arg) {
                     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
                     struct sconn *nc = calloc(1, sizeof *nc);
                     nc->fd = fd;
-                    nc->kind = c->kind == L_ECHO ? C_ECHO : C_SINK;
-                    ep_set(ep, EPOLL_CTL_ADD, fd, EPOLLIN, nc);
+                    nc->kind = c->kind + C_ECHO; /* the connection kinds follow the listener kinds */
+                    ep_set(ep, EPOLL_CTL_ADD, fd, nc->kind == C_SOURCE ? EPOLLIN | EPOLLOUT : EPOLLIN, nc);
                 }
             } else if (c->kind == C_ECHO) {
                 serve_echo(ep, c, evs[i].events, buf);
+            } else if (c->kind == C_SOURCE) {
+                serve_source(ep, c, evs[i].events, buf);
             } else {
                 serve_sink(ep, c, buf);
             }
@@ -665,41 +707,156 @@ static void run_clients(void) {
     printf("\n");
 }
 
-/* hold: open --conns connections, each echoes 4 bytes, keep them all open, sample the proxy */
-static void run_hold(void) {
-    struct cconn *cs = calloc((size_t)o.conns, sizeof *cs);
-    int ep = epoll_create1(EPOLL_CLOEXEC);
-    int next = 0, inflight = 0;
-    long held = 0, failed = 0, timeouts = 0, dropped = 0;
+/* ---------- hold, slowread, fetch: many connections opened at once, some held open ---------- */
+
+/* A process's figures from /proc (-1 where unknown); tcp_mem is the machine's, from /proc/net/sockstat. */
+struct pstats { long threads, rss_kb, fds, tcp_mem_pages; };
+
+static long tcp_mem_pages(void) {
+    FILE *f = fopen("/proc/net/sockstat", "re");
+    if (!f) return -1;
+    char line[256];
+    long pages = -1;
+    while (fgets(line, sizeof line, f)) {
+        char *m = strstr(line, " mem ");
+        if (!strncmp(line, "TCP:", 4) && m) { pages = atol(m + 5); break; }
+    }
+    fclose(f);
+    return pages;
+}
+
+static struct pstats pstats_read(int pid) {
+    struct pstats s = {-1, -1, -1, tcp_mem_pages()};
+    if (pid > 0) {
+        s.threads = status_field(pid, "Threads");
+        s.rss_kb = status_field(pid, "VmRSS");
+        s.fds = count_fds(pid);
+    }
+    return s;
+}
+
+static void pstats_max(struct pstats *peak, struct pstats s) {
+    if (s.threads > peak->threads) peak->threads = s.threads;
+    if (s.rss_kb > peak->rss_kb) peak->rss_kb = s.rss_kb;
+    if (s.fds > peak->fds) peak->fds = s.fds;
+    if (s.tcp_mem_pages > peak->tcp_mem_pages) peak->tcp_mem_pages = s.tcp_mem_pages;
+}
+
+static double mb_of_kb(long kb) { return kb < 0 ? -1.0 : (double)kb / 1024.0; }
+
+static double mb_of_pages(long pages) { return pages < 0 ? -1.0 : (double)pages * (double)sysconf(_SC_PAGESIZE) / 1048576.0; }
+
+enum { K_HOLD, K_SLOWREAD, K_FETCH };
+
+/* What the opening phase came to. "done": hold: echoed and held; slowread: its first byte came (not
+ * read) and it is held; fetch: the whole stream read and checked. */
+struct opened {
+    long done, failed, timeouts, dropped, mismatches, lost;
+    int tried;
+    double open_s;
+    const char *why;
+};
+
+/* The first step of a connection whose connect just finished: hold sends its number, the others their
+ * request (--request bytes of the pattern). Returns 0 if the connection failed. */
+static int open_step_connected(int ep, struct cconn *c, int kind) {
+    if (!connect_finished_ok(c->fd)) return 0;
+    if (kind == K_HOLD) {
+        uint32_t id = (uint32_t)c->id;
+        if (write(c->fd, &id, 4) != 4) return 0;
+    } else if (o.request > 0 && write(c->fd, pat, (size_t)o.request) != (ssize_t)o.request) {
+        return 0; /* a fresh socket's send buffer takes a request of up to 128 KiB at once */
+    }
+    c->state = S_READING;
+    /* slowread waits for its first byte without reading it; the end of stream or an error fails it */
+    ep_set(ep, EPOLL_CTL_MOD, c->fd, kind == K_SLOWREAD ? EPOLLIN | EPOLLRDHUP : EPOLLIN, c);
+    return 1;
+}
+
+/* A readable connection in S_READING: returns -1 if it failed, 1 if it is done, 0 if it waits on. */
+static int open_step_readable(int ep, struct cconn *c, int kind, uint32_t events, unsigned char *buf,
+                              struct opened *r) {
+    if (kind == K_SLOWREAD) {
+        if (events & (EPOLLRDHUP | EPOLLERR | EPOLLHUP)) return -1;
+        ep_set(ep, EPOLL_CTL_MOD, c->fd, EPOLLRDHUP, c); /* held: any event now means it was closed */
+        return 1;
+    }
+    if (kind == K_HOLD) {
+        ssize_t n = read(c->fd, buf + c->got, 4 - c->got);
+        if (n < 0 && errno == EAGAIN) return 0;
+        if (n <= 0) return -1;
+        if ((c->got += (size_t)n) < 4) return 0;
+        uint32_t id;
+        memcpy(&id, buf, 4);
+        if (id != (uint32_t)c->id) return -1;
+        ep_set(ep, EPOLL_CTL_MOD, c->fd, EPOLLIN | EPOLLRDHUP, c);
+        return 1;
+    }
+    for (int round = 0; round < 16; round++) { /* fetch: read on to the end, checking every byte */
+        ssize_t n = read(c->fd, buf, CHUNK);
+        if (n < 0 && errno == EAGAIN) return 0;
+        if (n < 0) return -1;
+        if (n == 0) {
+            if (c->got == o.source_bytes) return 1;
+            r->lost++; /* the stream ended short */
+            return -1;
+        }
+        if (c->got + (uint64_t)n > o.source_bytes || memcmp(buf, pat + c->got % 251, (size_t)n) != 0) {
+            r->mismatches++;
+            return -1;
+        }
+        c->got += (size_t)n;
+        c->t0 = now_ns(); /* the timeout counts from the last progress */
+    }
+    return 0;
+}
+
+static void open_end(int ep, struct cconn *c) {
+    epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+    close_abort(c->fd);
+    c->state = S_DONE;
+}
+
+/*
+ * Opens --conns connections, at most INFLIGHT of them under way at once (connecting, or waiting for
+ * their first step to finish). A connection fails if it is refused or reset, or makes no progress for
+ * 5 s. The phase ends when every connection is done or failed, at --deadline, or after --stall seconds
+ * without one done. If peak is given, the proxy is sampled into it every 250 ms meanwhile.
+ */
+static struct opened open_all(struct cconn *cs, int ep, int kind, struct pstats *peak) {
+    struct opened r = {.why = "all settled"};
+    int inflight = 0;
     uint64_t start = now_ns(), last_progress = start, deadline = start + (uint64_t)(o.deadline * NS);
-    uint64_t stall = (uint64_t)(o.stall * NS), next_sweep = 0;
+    uint64_t stall = (uint64_t)(o.stall * NS), next_sweep = 0, next_sample = 0;
     struct epoll_event evs[256];
-    unsigned char buf[64];
-    const char *why = "all settled";
+    static unsigned char buf[CHUNK];
     for (;;) {
         uint64_t t = now_ns();
-        if (held + failed + dropped == o.conns) break;
-        if (t > deadline) { why = "deadline"; break; }
-        if (t - last_progress > stall) { why = "stalled"; break; }
-        while (next < o.conns && inflight < INFLIGHT) {
-            struct cconn *c = &cs[next];
-            c->id = next++;
+        if (r.done + r.failed + r.dropped == o.conns) break;
+        if (t > deadline) { r.why = "deadline"; break; }
+        if (t - last_progress > stall) { r.why = "stalled"; break; }
+        while (r.tried < o.conns && inflight < INFLIGHT) {
+            struct cconn *c = &cs[r.tried];
+            c->id = r.tried++;
             c->t0 = t;
             c->fd = connect_start();
-            if (c->fd < 0) { c->state = S_DONE; failed++; continue; }
+            if (c->fd < 0) { c->state = S_DONE; r.failed++; continue; }
             c->state = S_CONNECTING;
             ep_set(ep, EPOLL_CTL_ADD, c->fd, EPOLLOUT, c);
             inflight++;
         }
+        if (peak && t >= next_sample) {
+            next_sample = t + 250000000ull;
+            pstats_max(peak, pstats_read(o.stats_pid));
+        }
         if (t >= next_sweep) {
             next_sweep = t + 100000000ull;
-            for (int i = 0; i < next; i++) {
+            for (int i = 0; i < r.tried; i++) {
                 struct cconn *c = &cs[i];
                 if ((c->state == S_CONNECTING || c->state == S_READING) && t - c->t0 > OP_TIMEOUT_NS) {
-                    close_abort(c->fd);
-                    c->state = S_DONE;
-                    failed++;
-                    timeouts++;
+                    open_end(ep, c);
+                    r.failed++;
+                    r.timeouts++;
                     inflight--;
                 }
             }
@@ -707,72 +864,118 @@ static void run_hold(void) {
         int n = epoll_wait(ep, evs, 256, 20);
         for (int i = 0; i < n; i++) {
             struct cconn *c = evs[i].data.ptr;
-            int bad = 0;
+            int step = 0;
             if (c->state == S_CONNECTING) {
-                uint32_t id = (uint32_t)c->id;
-                bad = !connect_finished_ok(c->fd) || write(c->fd, &id, 4) != 4;
-                if (!bad) { c->state = S_READING; ep_set(ep, EPOLL_CTL_MOD, c->fd, EPOLLIN, c); }
+                step = open_step_connected(ep, c, kind) ? 0 : -1;
             } else if (c->state == S_READING) {
-                ssize_t r = read(c->fd, buf + c->got, 4 - c->got);
-                if (r < 0 && errno == EAGAIN) continue;
-                bad = r <= 0;
-                if (!bad && (c->got += (size_t)r) == 4) {
-                    uint32_t id;
-                    memcpy(&id, buf, 4);
-                    bad = id != (uint32_t)c->id;
-                    if (!bad) {
-                        c->state = S_HELD;
-                        held++;
-                        inflight--;
-                        last_progress = now_ns();
-                        ep_set(ep, EPOLL_CTL_MOD, c->fd, EPOLLIN | EPOLLRDHUP, c);
-                    }
-                }
+                step = open_step_readable(ep, c, kind, evs[i].events, buf, &r);
+                if (kind == K_FETCH && c->t0 > last_progress) last_progress = c->t0; /* bytes came */
             } else if (c->state == S_HELD) {
-                dropped++; /* a held connection must stay silent: any event means it was closed */
-                held--;
-                epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
-                close_abort(c->fd);
-                c->state = S_DONE;
+                r.dropped++; /* a held connection must stay silent: any event means it was closed */
+                r.done--;
+                open_end(ep, c);
+                continue;
+            } else continue;
+            if (step == 0) continue;
+            inflight--;
+            if (step < 0) {
+                open_end(ep, c);
+                r.failed++;
                 continue;
             }
-            if (bad) {
-                epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
-                close_abort(c->fd);
-                c->state = S_DONE;
-                failed++;
-                inflight--;
-            }
+            r.done++;
+            last_progress = now_ns();
+            if (kind == K_FETCH) open_end(ep, c);
+            else c->state = S_HELD;
         }
     }
-    double open_s = (double)(now_ns() - start) / NS;
-    long threads = -1, rss = -1, fds = -1;
+    r.open_s = (double)(now_ns() - start) / NS;
+    return r;
+}
+
+/* Keeps the held connections open for --hold seconds while the proxy is sampled every 200 ms (the
+ * highest sample into peak, the last into last); a held connection that sees any event was closed. */
+static void hold_all(int ep, struct opened *r, struct pstats *peak, struct pstats *last) {
+    struct epoll_event evs[256];
     uint64_t hold_end = now_ns() + (uint64_t)(o.hold * NS);
-    do { /* sample while everything is held; keep the highest */
-        if (o.stats_pid > 0) {
-            long v;
-            if ((v = status_field(o.stats_pid, "Threads")) > threads) threads = v;
-            if ((v = status_field(o.stats_pid, "VmRSS")) > rss) rss = v;
-            if ((v = count_fds(o.stats_pid)) > fds) fds = v;
-        }
+    do {
+        *last = pstats_read(o.stats_pid);
+        pstats_max(peak, *last);
         int n = epoll_wait(ep, evs, 256, 200);
         for (int i = 0; i < n; i++) {
             struct cconn *c = evs[i].data.ptr;
             if (c->state != S_HELD) continue;
-            dropped++;
-            held--;
-            epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
-            close_abort(c->fd);
-            c->state = S_DONE;
+            r->dropped++;
+            r->done--;
+            open_end(ep, c);
         }
     } while (now_ns() < hold_end);
-    long never = o.conns - held - failed - dropped; /* not tried, or still waiting, when the phase ended */
-    for (int i = 0; i < next; i++)
+}
+
+static void close_all(struct cconn *cs, int tried) {
+    for (int i = 0; i < tried; i++)
         if (cs[i].state != S_DONE && cs[i].fd >= 0) close_abort(cs[i].fd);
+}
+
+/* hold: open --conns connections, each echoes 4 bytes, keep them all open, sample the proxy */
+static void run_hold(void) {
+    struct cconn *cs = calloc((size_t)o.conns, sizeof *cs);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct opened r = open_all(cs, ep, K_HOLD, NULL);
+    struct pstats peak = {-1, -1, -1, -1}, last;
+    hold_all(ep, &r, &peak, &last);
+    long never = o.conns - r.done - r.failed - r.dropped; /* not tried, or still waiting, when the phase ended */
+    close_all(cs, r.tried);
     printf("RESULT mode=hold conns=%d echoed=%ld failed=%ld timeouts=%ld unanswered=%ld dropped=%ld open_s=%.2f "
            "ended=%s proxy_threads=%ld proxy_rss_mb=%.1f proxy_fds=%ld\n",
-           o.conns, held, failed, timeouts, never, dropped, open_s, why, threads,
-           rss < 0 ? -1.0 : (double)rss / 1024.0, fds);
+           o.conns, r.done, r.failed, r.timeouts, never, r.dropped, r.open_s, r.why, peak.threads,
+           mb_of_kb(peak.rss_kb), peak.fds);
+}
+
+/*
+ * slowread: open --conns connections that each send --request bytes and never read; hold them for
+ * --hold seconds while the proxy is sampled; close them all with an RST; then wait up to --settle
+ * seconds for the proxy's fds to come back to where they were, and sample it once more.
+ */
+static void run_slowread(void) {
+    struct cconn *cs = calloc((size_t)o.conns, sizeof *cs);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct pstats before = pstats_read(o.stats_pid), peak = before, last;
+    struct opened r = open_all(cs, ep, K_SLOWREAD, &peak);
+    hold_all(ep, &r, &peak, &last);
+    long made = r.done + r.dropped, never = o.conns - r.done - r.failed - r.dropped;
+    close_all(cs, r.tried);
+    uint64_t closed = now_ns(), settle_end = closed + (uint64_t)(o.settle * NS);
+    struct pstats after = pstats_read(o.stats_pid);
+    while (after.fds >= 0 && after.fds > before.fds + 16 && now_ns() < settle_end) { /* a few fds may come and go */
+        sleep_until(now_ns() + 100000000ull);
+        after = pstats_read(o.stats_pid);
+    }
+    long limit[3] = {-1, -1, -1};
+    FILE *f = fopen("/proc/sys/net/ipv4/tcp_mem", "re");
+    if (f) { if (fscanf(f, "%ld %ld %ld", &limit[0], &limit[1], &limit[2]) != 3) limit[2] = -1; fclose(f); }
+    printf("RESULT mode=slowread conns=%d request=%d made=%ld held=%ld failed=%ld timeouts=%ld unanswered=%ld "
+           "dropped=%ld open_s=%.2f ended=%s hold_s=%.1f settle_s=%.2f proxy_rss_mb_before=%.1f proxy_rss_mb_peak=%.1f "
+           "proxy_rss_mb_end=%.1f proxy_rss_mb_after=%.1f proxy_threads_peak=%ld proxy_fds_before=%ld "
+           "proxy_fds_peak=%ld proxy_fds_after=%ld tcp_mem_mb_peak=%.0f tcp_mem_mb_limit=%.0f\n",
+           o.conns, o.request, made, r.done, r.failed, r.timeouts, never, r.dropped, r.open_s, r.why, o.hold,
+           (double)(now_ns() - closed) / NS, mb_of_kb(before.rss_kb), mb_of_kb(peak.rss_kb), mb_of_kb(last.rss_kb),
+           mb_of_kb(after.rss_kb), peak.threads, before.fds, peak.fds, after.fds, mb_of_pages(peak.tcp_mem_pages),
+           mb_of_pages(limit[2]));
+}
+
+/* fetch: normal clients of the source: each sends --request bytes, reads its stream to the end and checks it */
+static void run_fetch(void) {
+    struct cconn *cs = calloc((size_t)o.conns, sizeof *cs);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct opened r = open_all(cs, ep, K_FETCH, NULL);
+    long never = o.conns - r.done - r.failed;
+    close_all(cs, r.tried);
+    double gib = (double)r.done * (double)o.source_bytes / (1024.0 * 1024 * 1024);
+    printf("RESULT mode=fetch conns=%d ok=%ld failed=%ld timeouts=%ld unanswered=%ld mismatches=%ld lost=%ld "
+           "errors=%ld seconds=%.2f ended=%s gib_per_s=%.3f\n",
+           o.conns, r.done, r.failed, r.timeouts, never, r.mismatches, r.lost, r.failed + never, r.open_s, r.why,
+           r.open_s > 0 ? gib / r.open_s : 0);
 }
 
 int main(int argc, char **argv) {
@@ -784,7 +987,7 @@ int main(int argc, char **argv) {
     if (!strcmp(o.mode, "serve")) {
         signal(SIGTERM, on_signal); /* clients keep the default: a signal ends them at once */
         signal(SIGINT, on_signal);
-        if (!o.echo_addr && !o.sink_addr) die("serve needs --echo and/or --sink");
+        if (!o.echo_addr && !o.sink_addr && !o.source_addr) die("serve needs --echo, --sink or --source");
         pthread_t *t = calloc((size_t)o.threads, sizeof *t);
         for (int i = 0; i < o.threads; i++) pthread_create(&t[i], NULL, serve_thread, NULL);
         for (int i = 0; i < o.threads; i++) pthread_join(t[i], NULL);
@@ -792,6 +995,8 @@ int main(int argc, char **argv) {
     }
     if (!target.sin_port) die("--connect is required");
     if (!strcmp(o.mode, "hold")) run_hold();
+    else if (!strcmp(o.mode, "slowread")) run_slowread();
+    else if (!strcmp(o.mode, "fetch")) run_fetch();
     else if (!strcmp(o.mode, "stream") || !strcmp(o.mode, "rate") || !strcmp(o.mode, "ping")) run_clients();
     else die("unknown mode %s", o.mode);
     return 0;
