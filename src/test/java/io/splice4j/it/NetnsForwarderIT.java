@@ -303,7 +303,7 @@ class NetnsForwarderIT {
                 forwarder.describe());
         String summary = stopForwarder(forwarder);
         assertTrue(summary.contains("4 connections (0 completed, 0 failed, 0 closed at shutdown, 4 upstream connect "
-                + "failures, 0 idle timeouts)"), summary);
+                + "failures, 0 idle timeouts, "), summary);
     }
 
     // ---------------------------------------------------------------------------------------------

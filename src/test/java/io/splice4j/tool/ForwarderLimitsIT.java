@@ -97,7 +97,7 @@ class ForwarderLimitsIT {
                 assertEquals(0, jar.terminate(), jar.stderr());
                 System.out.println(jar.stdout());
                 assertTrue(jar.stdout().contains((connections + 1) + " connections (" + (connections + 1) + " completed, "
-                        + "0 failed, 0 closed at shutdown, 0 upstream connect failures, 0 idle timeouts)"), jar.stdout());
+                        + "0 failed, 0 closed at shutdown, 0 upstream connect failures, 0 idle timeouts, "), jar.stdout());
                 assertEquals("", jar.stderr(), "nothing logged");
             }
         }
@@ -226,7 +226,7 @@ class ForwarderLimitsIT {
             assertEquals(0, jar.terminate(), jar.stderr());
             String summary = jar.stdout();
             assertTrue(summary.contains("2 connections (1 completed, 0 failed, 0 closed at shutdown, 0 upstream connect "
-                    + "failures, 1 idle timeouts)"), summary);
+                    + "failures, 1 idle timeouts, "), summary);
             assertTrue(summary.contains("timeouts: 1 idle, 0 connect"), summary);
         }
     }
@@ -251,7 +251,7 @@ class ForwarderLimitsIT {
                 assertTrue(logged.contains("no answer within 500ms"), logged);
                 assertEquals(0, jar.terminate(), jar.stderr());
                 assertTrue(jar.stdout().contains("1 connections (0 completed, 0 failed, 0 closed at shutdown, 1 upstream "
-                        + "connect failures, 0 idle timeouts)"), jar.stdout());
+                        + "connect failures, 0 idle timeouts, "), jar.stdout());
                 assertTrue(jar.stdout().contains("timeouts: 0 idle, 1 connect"), jar.stdout());
             }
         } finally {
