@@ -42,6 +42,17 @@ public final class ProcFs {
     }
 
     /**
+     * Counts a process's open sockets: what its connections hold, without the pipes an engine pools or
+     * the epoll fds the JDK adds as it starts more carrier threads for virtual threads.
+     *
+     * @param pid the process
+     * @return the count
+     */
+    public static long socketCount(long pid) {
+        return fds(pid).values().stream().filter(target -> target.startsWith("socket:")).count();
+    }
+
+    /**
      * Lists a process's fds.
      *
      * @param pid the process
@@ -63,7 +74,6 @@ public final class ProcFs {
         return fds;
     }
 
-    /** Resident memory in KiB ({@code VmRSS}). */
     /**
      * Counts a process's threads, from the "Threads:" line of its status.
      *
@@ -83,7 +93,13 @@ public final class ProcFs {
         throw new IllegalStateException("no Threads: line for pid " + pid);
     }
 
-    static long rssKiB(long pid) {
+    /**
+     * Reads a process's resident memory.
+     *
+     * @param pid the process
+     * @return {@code VmRSS} in KiB
+     */
+    public static long rssKiB(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmRSS:")) {

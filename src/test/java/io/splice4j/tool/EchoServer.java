@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The upstream end of forwarder tests: sends back every byte it receives, on a virtual thread per
@@ -17,9 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class EchoServer implements AutoCloseable {
 
     private final ServerSocketChannel server;
-    private final AtomicInteger open = new AtomicInteger();
-    private final AtomicInteger peak = new AtomicInteger();
-    private final AtomicInteger accepted = new AtomicInteger();
+    private final ConnectionTally tally = new ConnectionTally();
     private final Thread acceptor;
 
     EchoServer() throws IOException {
@@ -37,15 +34,15 @@ final class EchoServer implements AutoCloseable {
     }
 
     int open() {
-        return open.get();
+        return tally.open();
     }
 
     int peak() {
-        return peak.get();
+        return tally.peak();
     }
 
     int accepted() {
-        return accepted.get();
+        return tally.accepted();
     }
 
     /**
@@ -63,13 +60,7 @@ final class EchoServer implements AutoCloseable {
      * @return whether at most {@code count} are open
      */
     boolean awaitOpenAtMost(int count, double seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        synchronized (open) {
-            while (open.get() > count && System.nanoTime() - deadline < 0) {
-                TimeUnit.NANOSECONDS.timedWait(open, deadline - System.nanoTime());
-            }
-        }
-        return open.get() <= count;
+        return tally.awaitOpenAtMost(count, seconds);
     }
 
     private void acceptLoop() {
@@ -80,14 +71,13 @@ final class EchoServer implements AutoCloseable {
             } catch (IOException e) {
                 return;
             }
-            accepted.incrementAndGet();
-            peak.accumulateAndGet(open.incrementAndGet(), Math::max);
+            tally.opened();
             Thread.ofVirtual().start(() -> echo(connection));
         }
     }
 
     private void echo(SocketChannel connection) {
-        try (connection) {
+        try {
             ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
             while (connection.read(buffer) >= 0) {
                 buffer.flip();
@@ -99,9 +89,14 @@ final class EchoServer implements AutoCloseable {
         } catch (IOException e) {
             // The forwarder closed it: the test that cares sees it on the client side.
         } finally {
-            synchronized (open) {
-                open.decrementAndGet();
-                open.notifyAll();
+            // Counted as closed before the close, not after: a forwarder's relay ends only once this
+            // close reaches it, so the count never lags behind the forwarder, which may otherwise
+            // already have connected the next client (and the peak would count one relay twice).
+            tally.closed();
+            try {
+                connection.close();
+            } catch (IOException e) {
+                // Closing: nothing more to send.
             }
         }
     }

@@ -181,8 +181,24 @@ final class ForwarderJar implements AutoCloseable {
      * @return the request's digest, when done
      */
     static CompletableFuture<Digest> upstreamOnce(ServerSocketChannel upstream, long reply) {
+        return upstreamOnce(upstream, reply, false);
+    }
+
+    /**
+     * {@link #upstreamOnce(ServerSocketChannel, long)}, or with {@code replyFirst} the other way
+     * round: replies, shuts its output down (the client sees the end of the reply while its own
+     * stream still runs), then reads the request to its end.
+     *
+     * @return the request's digest, when done
+     */
+    static CompletableFuture<Digest> upstreamOnce(ServerSocketChannel upstream, long reply, boolean replyFirst) {
         return CompletableFuture.supplyAsync(() -> {
             try (SocketChannel server = upstream.accept()) {
+                if (replyFirst) {
+                    Payload.write(server, reply);
+                    server.shutdownOutput();
+                    return Payload.readToEnd(server);
+                }
                 Digest received = Payload.readToEnd(server);
                 Payload.write(server, reply);
                 return received;
