@@ -6,12 +6,7 @@ import io.splice4j.RelayResult;
 import io.splice4j.Splice;
 import io.splice4j.SpliceOptions;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Optional;
@@ -19,9 +14,10 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * Takes an accepted client the rest of its way: connects it to the upstream on a virtual thread
- * (parked while the connect waits: no platform thread per connect), starts its relay, counts how it
- * ended and, with {@code --log-connections}, logs it. With {@code --accept-proxy} it first reads the
+ * Takes an accepted client the rest of its way: connects it to a server of the default group on a
+ * virtual thread (parked while the connect waits: no platform thread per connect), with the tries
+ * its {@link UpstreamAttempts} allow, starts its relay, counts how it ended and, with
+ * {@code --log-connections}, logs it. With {@code --accept-proxy} it first reads the
  * client's PROXY header on that thread, and a {@link ProxyFront} makes what the relay sends upstream
  * first. Failed connects, rejected headers and header reads that failed on this side (out of fds,
  * say: not the client's doing, so no rejection) are logged through a {@link FailureLog} each.
@@ -29,6 +25,8 @@ import java.util.function.Consumer;
 final class Connector {
 
     private final ForwarderArgs args;
+    private final Upstreams upstreams;
+    private final UpstreamDialer dialer;
     private final SpliceOptions options;
     private final ForwarderStats stats;
     private final FailureLog failures = new FailureLog(Duration.ofSeconds(10));
@@ -43,15 +41,17 @@ final class Connector {
      * @param fatal hears of a {@link VirtualMachineError} on a connect's thread (after its client was
      *     ended): the JVM is in doubt
      */
-    Connector(ForwarderArgs args, SpliceOptions options, ForwarderStats stats,
+    Connector(ForwarderArgs args, Upstreams upstreams, SpliceOptions options, ForwarderStats stats,
             BiConsumer<Connection, Optional<RelayResult>> ended, Consumer<Throwable> fatal) {
-        this(args, options, stats, ended, fatal, new ProxyFront(args.edge()));
+        this(args, upstreams, options, stats, ended, fatal, new ProxyFront(args.edge()));
     }
 
     /** With the given {@link ProxyFront}, for tests. */
-    Connector(ForwarderArgs args, SpliceOptions options, ForwarderStats stats,
+    Connector(ForwarderArgs args, Upstreams upstreams, SpliceOptions options, ForwarderStats stats,
             BiConsumer<Connection, Optional<RelayResult>> ended, Consumer<Throwable> fatal, ProxyFront proxyFront) {
         this.args = args;
+        this.upstreams = upstreams;
+        this.dialer = new UpstreamDialer(args.connectTimeout());
         this.options = options;
         this.stats = stats;
         this.ended = ended;
@@ -71,6 +71,7 @@ final class Connector {
         SocketChannel upstream = null;
         boolean relayEnds = false;
         boolean readingHeader = proxyFront.active();
+        UpstreamAttempts attempts = upstreams.attempts(upstreams.defaultGroup());
         try {
             SpliceOptions relayOptions = options;
             if (readingHeader) {
@@ -80,15 +81,16 @@ final class Connector {
                     relayOptions = options.toBuilder().firstBytesAtoB(first).build();
                 }
             }
-            upstream = connectUpstream(connection);
+            upstream = dialer.connect(attempts, connection::upstream);
+            UpstreamServer server = attempts.current();
             Relay relay = Splice.relay(connection.client(), upstream, relayOptions);
-            relay.completion().thenAccept(result -> relayEnded(connection, result));
+            relay.completion().thenAccept(result -> relayEnded(connection, attempts, result));
             // From here the relay's end ends the connection.
             relayEnds = true;
             if (!connection.relay(relay)) {
                 connection.endLate(relay);
             }
-            connected(connection, upstream);
+            connected(connection, server, upstream);
         } catch (Throwable e) {
             if (relayEnds) {
                 connection.close();
@@ -105,10 +107,11 @@ final class Connector {
             } else if (readingHeader) {
                 headerReadFailed(connection, e);
             } else {
-                connectFailed(connection, e);
+                connectFailed(connection, attempts, e);
             }
             Connection.closeQuietly(upstream);
             connection.close();
+            attempts.release();
             ended.accept(connection, Optional.empty());
             reportIfFatal(e);
         }
@@ -118,60 +121,6 @@ final class Connector {
         if (e instanceof VirtualMachineError) {
             fatal.accept(e);
         }
-    }
-
-    private SocketChannel connectUpstream(Connection connection) throws IOException, InterruptedException {
-        if (!(args.connect() instanceof InetSocketAddress)) {
-            return connectUnix(connection);
-        }
-        SocketChannel upstream = open(connection, null);
-        upstream.socket().connect(args.connect(), (int) Math.min(Integer.MAX_VALUE, args.connectTimeout().toMillis()));
-        return upstream;
-    }
-
-    /**
-     * A Unix connect fails at once where no one listens, as a refused TCP connect does, and with
-     * {@code EAGAIN} while the listener's backlog is full, where TCP would go on waiting for its
-     * handshake; so that one is retried, backing off from 5 ms to 100 ms, until the connect
-     * timeout. A failed connect closes its channel: each try takes a new one.
-     */
-    private SocketChannel connectUnix(Connection connection) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + args.connectTimeout().toNanos();
-        long backoffMillis = 5;
-        for (;;) {
-            SocketChannel upstream = open(connection, StandardProtocolFamily.UNIX);
-            try {
-                upstream.connect(args.connect());
-                return upstream;
-            } catch (SocketException e) {
-                if (!backlogFull(e)) {
-                    throw e;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    SocketTimeoutException timeout = new SocketTimeoutException("the listener's backlog stayed full");
-                    timeout.initCause(e);
-                    throw timeout;
-                }
-                Thread.sleep(Math.min(backoffMillis, Math.max(1, left / 1_000_000)));
-                backoffMillis = Math.min(100, backoffMillis * 2);
-            }
-        }
-    }
-
-    /** {@code EAGAIN} from a Unix connect: the JDK reports it by its C library message only. */
-    private static boolean backlogFull(SocketException e) {
-        return String.valueOf(e.getMessage()).contains("temporarily unavailable");
-    }
-
-    /** A new upstream socket, of {@code family} or ({@code null}) the JDK's default for TCP. */
-    private static SocketChannel open(Connection connection, StandardProtocolFamily family) throws IOException {
-        SocketChannel upstream = family == null ? SocketChannel.open() : SocketChannel.open(family);
-        if (!connection.upstream(upstream)) {
-            upstream.close();
-            throw new AsynchronousCloseException();
-        }
-        return upstream;
     }
 
     private void headerRejected(Connection connection, ProxyProtocolException e) {
@@ -184,18 +133,24 @@ final class Connector {
         closing(headerReadFailures, connection, "can't read its PROXY header: " + e);
     }
 
-    private void connected(Connection connection, SocketChannel upstream) {
+    private void connected(Connection connection, UpstreamServer server, SocketChannel upstream) {
         if (args.logConnections()) {
-            ForwarderLog.info("client {0}: connected to {1} from {2}", connection.clientAddress(),
-                    Endpoints.text(args.connect()), local(upstream));
+            ForwarderLog.info("client {0}: connected to {1} from {2}", connection.clientAddress(), server.label(),
+                    local(upstream));
         }
     }
 
-    private void connectFailed(Connection connection, Throwable e) {
-        boolean timedOut = e instanceof SocketTimeoutException;
-        stats.upstreamFailed(timedOut);
-        String cause = timedOut ? "no answer within " + ForwarderArgs.format(args.connectTimeout()) : e.toString();
-        closing(failures, connection, "can't connect to " + Endpoints.text(args.connect()) + ": " + cause);
+    /** Every try failed ({@link UpstreamConnectException}), or the relay could not start on the upstream socket. */
+    private void connectFailed(Connection connection, UpstreamAttempts attempts, Throwable e) {
+        if (e instanceof UpstreamConnectException tries) {
+            stats.upstreamFailed(tries.timedOut());
+            closing(failures, connection, "can't connect to " + tries.getMessage());
+            return;
+        }
+        stats.upstreamFailed(false);
+        UpstreamServer server = attempts.current();
+        closing(failures, connection, "can't connect to " + (server == null ? "the upstream" : server.label()) + ": "
+                + e);
     }
 
     /** Logs why a client is being closed: as a warning as often as {@code log} allows, else with --log-connections. */
@@ -208,7 +163,8 @@ final class Connector {
         }
     }
 
-    private void relayEnded(Connection connection, RelayResult result) {
+    private void relayEnded(Connection connection, UpstreamAttempts attempts, RelayResult result) {
+        attempts.release();
         stats.record(result);
         if (args.logConnections()) {
             ForwarderLog.info("client {0}: {1}{2}, {3} bytes to upstream ({4}), {5} bytes back ({6})",

@@ -12,7 +12,7 @@ import java.util.OptionalInt;
  * usage states ({@link NumericFlag}).
  *
  * @param listen where to accept clients: TCP (port 0 picks one) or a Unix socket
- * @param connect where to connect for each client: TCP or a Unix socket
+ * @param upstream the servers to connect to for each client (TCP or Unix sockets), and how to use them
  * @param mode the transfer mode
  * @param chunkSize bytes per call and pipe size
  * @param loops event-loop threads of the forwarder's engine
@@ -25,7 +25,7 @@ import java.util.OptionalInt;
  * @param help whether to print the usage and exit
  * @param edge the Unix socket mode and the PROXY protocol options
  */
-record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mode, int chunkSize, int loops,
+record ForwarderArgs(SocketAddress listen, UpstreamOptions upstream, SpliceMode mode, int chunkSize, int loops,
         OptionalInt maxConnections, Duration connectTimeout, Optional<Duration> idleTimeout, Duration drainTimeout,
         boolean logConnections, boolean selfCheck, boolean help, EdgeOptions edge) {
 
@@ -40,12 +40,24 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
                                           [--drain-timeout DURATION] [--log-connections]
                                           [--unix-mode MODE] [--send-proxy v1|v2] [--accept-proxy]
                                           [--proxy-timeout DURATION]
+                                          [--connect HOST:PORT ...] [--balance roundrobin|leastconn|first]
+                                          [--retries N] [--health-check DURATION]
                    java -jar splice4j.jar --self-check
                    java -jar splice4j.jar --help
               --listen ADDRESS      accept clients here: HOST:PORT for TCP (port 0 picks a free port) or
                                     unix:/path/to.sock for a Unix socket (a stale socket file is replaced,
                                     any other file is not; the file is removed on exit)
-              --connect ADDRESS     for each client, connect here (HOST:PORT or unix:/path) and relay both ways
+              --connect ADDRESS     for each client, connect here (HOST:PORT or unix:/path) and relay both ways;
+                                    repeat it for several servers; NAME=ADDRESS puts a server in a group of
+                                    that name, which no client uses yet
+              --balance POLICY      which server a client gets, among those up: roundrobin (default: each in
+                                    turn), leastconn (fewest active connections, ties by order) or first
+                                    (the first given)
+              --retries N           a client whose connect fails is tried on up to N other servers, 0..16
+                                    (default 2); the server that failed is down for 1s, doubling to 30s
+                                    while the next client that tries it fails too
+              --health-check D      connect to each server every D, 100ms..576h (default: off); two failed
+                                    checks in a row take it down, two good ones bring it back
               --mode MODE           auto (default: zero-copy where possible), zero-copy (fail if not), portable
               --chunk-size SIZE     bytes per splice call and pipe size, 4k..16m, e.g. 65536, 64k, 1m
                                     (default 256k); SIZE times --loops at most 128m, the engine's pipe pool
@@ -92,7 +104,8 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
                 }
                 case "--self-check" -> builder.selfCheck = true;
                 case "--listen" -> builder.listen = Endpoints.parse(option, value(args, ++i, option));
-                case "--connect" -> builder.connect = Endpoints.parse(option, value(args, ++i, option));
+                case "--connect", "--balance", "--retries", "--health-check" ->
+                        builder.upstream = builder.upstream.with(option, value(args, ++i, option));
                 case "--mode" -> builder.mode = mode(value(args, ++i, option));
                 case "--chunk-size" -> builder.chunkSize = NumericFlag.CHUNK_SIZE.intValue(value(args, ++i, option));
                 case "--loops" -> builder.loops = NumericFlag.LOOPS.intValue(value(args, ++i, option));
@@ -144,7 +157,7 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
     /** The flags as they are parsed, with their defaults; {@link #build()} checks how they combine. */
     private static final class Builder {
         SocketAddress listen;
-        SocketAddress connect;
+        UpstreamOptions upstream = UpstreamOptions.NONE;
         SpliceMode mode = SpliceMode.AUTO;
         int chunkSize = DEFAULT_CHUNK_SIZE;
         /** Zero until --loops is given: one per core, within the flag's range. */
@@ -170,14 +183,15 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
          */
         ForwarderArgs build() {
             if (selfCheck) {
-                if (listen != null || connect != null) {
+                if (listen != null || !upstream.servers().isEmpty()) {
                     throw new IllegalArgumentException("--self-check takes no --listen or --connect");
                 }
-            } else if (listen == null || connect == null) {
+            } else if (listen == null || upstream.servers().isEmpty()) {
                 throw new IllegalArgumentException(listen == null ? "--listen is required" : "--connect is required");
             } else if (edge.unixMode().isPresent() && Endpoints.unixPath(listen) == null) {
                 throw new IllegalArgumentException("--unix-mode needs --listen unix:/path");
             }
+            upstream.check();
             ForwarderArgs args = args(false);
             // Each loop must be able to open one pipe of the chunk size: zero-copy relays would
             // fail on an empty pool, and auto ones copy everything.
@@ -193,7 +207,7 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
         private ForwarderArgs args(boolean help) {
             int resolvedLoops = loops != 0 ? loops
                     : (int) Math.min(Runtime.getRuntime().availableProcessors(), NumericFlag.LOOPS.max());
-            return new ForwarderArgs(listen, connect, mode, chunkSize, resolvedLoops, maxConnections, connectTimeout,
+            return new ForwarderArgs(listen, upstream, mode, chunkSize, resolvedLoops, maxConnections, connectTimeout,
                     idleTimeout, drainTimeout, logConnections, selfCheck, help, edge);
         }
     }

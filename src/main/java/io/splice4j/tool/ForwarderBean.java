@@ -1,7 +1,9 @@
 package io.splice4j.tool;
 
 import java.lang.System.Logger.Level;
+import java.util.List;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The forwarder's MBean and its registration. Registered synchronously, before the first client:
@@ -16,18 +18,21 @@ final class ForwarderBean implements ForwarderMXBean, AutoCloseable {
     private final ForwarderStats stats;
     private final LongSupplier openConnections;
     private final LongSupplier limitReached;
+    private final Supplier<List<ServerFigures>> upstreams;
     private Object registeredName;
 
-    private ForwarderBean(ForwarderStats stats, LongSupplier openConnections, LongSupplier limitReached) {
+    private ForwarderBean(ForwarderStats stats, LongSupplier openConnections, LongSupplier limitReached,
+            Supplier<List<ServerFigures>> upstreams) {
         this.stats = stats;
         this.openConnections = openConnections;
         this.limitReached = limitReached;
+        this.upstreams = upstreams;
     }
 
     /** Registers the bean as {@code io.splice4j:type=Forwarder,name=<listenName>} where JMX is on. */
     static ForwarderBean register(String listenName, ForwarderStats stats, LongSupplier openConnections,
-            LongSupplier limitReached) {
-        ForwarderBean bean = new ForwarderBean(stats, openConnections, limitReached);
+            LongSupplier limitReached, Supplier<List<ServerFigures>> upstreams) {
+        ForwarderBean bean = new ForwarderBean(stats, openConnections, limitReached, upstreams);
         if (!"false".equalsIgnoreCase(System.getProperty("splice4j.jmx"))
                 && ModuleLayer.boot().findModule("java.management").isPresent()) {
             bean.registeredName = Registrar.register(bean, listenName);
@@ -142,5 +147,10 @@ final class ForwarderBean implements ForwarderMXBean, AutoCloseable {
     @Override
     public long getLimitReached() {
         return limitReached.getAsLong();
+    }
+
+    @Override
+    public List<ServerFigures> getUpstreams() {
+        return upstreams.get();
     }
 }

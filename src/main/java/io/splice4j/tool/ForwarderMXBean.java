@@ -1,5 +1,7 @@
 package io.splice4j.tool;
 
+import java.util.List;
+
 /**
  * A running forwarder's counters, registered as {@code io.splice4j:type=Forwarder,name=<listen
  * address>} on the platform MBean server while it listens. Counts are since the forwarder started.
@@ -50,4 +52,19 @@ public interface ForwarderMXBean {
 
     /** @return times the forwarder stopped accepting at its connection limit */
     long getLimitReached();
+
+    /** @return each upstream server's figures, in the order given on the command line */
+    List<ServerFigures> getUpstreams();
+
+    /**
+     * One upstream server's figures.
+     *
+     * @param server its address: {@code /host:port} or {@code unix:/path}
+     * @param group the name of its group, or empty for the default group
+     * @param state {@code up} or {@code down}
+     * @param activeConnections clients on it now: connecting or relayed
+     * @param connectsFailed clients' connects to it that failed or timed out
+     */
+    record ServerFigures(String server, String group, String state, int activeConnections, long connectsFailed) {
+    }
 }

@@ -53,12 +53,14 @@ final class ForwarderServer implements AutoCloseable {
     private final ForwarderStats stats = new ForwarderStats();
     private final FailureLog acceptFailures = new FailureLog(Duration.ofSeconds(10));
     private final FailureLog clientFailures = new FailureLog(Duration.ofSeconds(10));
+    private final Upstreams upstreams;
     private final Connector connector;
     private final Consumer<Connection> handOver;
     private final Consumer<Throwable> fatal;
     private final Thread acceptor;
     private volatile boolean draining;
     private ForwarderBean mbean;
+    private HealthChecks healthChecks = HealthChecks.none();
 
     private ForwarderServer(ForwarderArgs args, ServerSocketChannel server, Selector acceptSelector, int backlog,
             RelayRunner runner, FdBudget budget, ConnectionLimit limit, Consumer<RelayResult> onRelayEnd,
@@ -73,7 +75,8 @@ final class ForwarderServer implements AutoCloseable {
         this.fatal = fatal;
         SpliceOptions.Builder builder = SpliceOptions.builder().mode(args.mode()).chunkSize(args.chunkSize());
         args.idleTimeout().ifPresent(builder::idleTimeout);
-        this.connector = new Connector(args, runner.options(builder.build()), stats, (connection, result) -> {
+        this.upstreams = new Upstreams(args.upstream(), System::nanoTime);
+        this.connector = new Connector(args, upstreams, runner.options(builder.build()), stats, (connection, result) -> {
             open.remove(connection);
             limit.release();
             result.ifPresent(onRelayEnd);
@@ -118,6 +121,8 @@ final class ForwarderServer implements AutoCloseable {
             // few hundred ms), which must not land on traffic; the library's own beans follow.
             forwarder.mbean = forwarder.registerMBean();
             Splice.metrics();
+            forwarder.healthChecks = HealthChecks.start(forwarder.upstreams, args.upstream().healthCheck(),
+                    new UpstreamDialer(args.connectTimeout()));
             forwarder.acceptor.start();
             return forwarder;
         } catch (IOException | RuntimeException e) {
@@ -138,7 +143,7 @@ final class ForwarderServer implements AutoCloseable {
         SocketAddress bound = address();
         String name = bound instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
                 : String.valueOf(bound);
-        return ForwarderBean.register(name, stats, open::size, limit::episodes);
+        return ForwarderBean.register(name, stats, open::size, limit::episodes, upstreams::figures);
     }
 
     private static ServerSocketChannel listen(ForwarderArgs args, int backlog) throws IOException {
@@ -164,7 +169,7 @@ final class ForwarderServer implements AutoCloseable {
     String describe() throws IOException {
         String max = args.maxConnections().isPresent() ? limit.max() + " (--max-connections)"
                 : limit.max() + " (the least of: " + budget.explain() + "; " + HeapBudget.ofThisProcess().explain() + ")";
-        return "forwarding " + Endpoints.text(address()) + " -> " + Endpoints.text(args.connect()) + proxy()
+        return "forwarding " + Endpoints.text(address()) + " -> " + upstreams.describe() + proxy()
                 + ", mode " + args.mode() + ", "
                 + runner.describe() + ", max connections " + max + ", connect timeout "
                 + ForwarderArgs.format(args.connectTimeout()) + ", idle timeout "
@@ -195,7 +200,7 @@ final class ForwarderServer implements AutoCloseable {
     String summary() {
         String dropped = ForwarderLog.dropped() == 0 ? ""
                 : "\n  log lines dropped (the log's destination fell behind): " + ForwarderLog.dropped();
-        return stats.summary() + "\n  " + limit.summary() + dropped;
+        return stats.summary() + "\n  " + limit.summary() + upstreams.summary() + dropped;
     }
 
     /** Clients closed for their PROXY header so far. */
@@ -351,6 +356,7 @@ final class ForwarderServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            healthChecks.close();
             runner.close();
             mbean.close();
         }

@@ -31,6 +31,10 @@ enum NumericFlag {
      */
     MAX_CONNECTIONS("--max-connections", Unit.COUNT, 1, 1L << 30),
     CONNECT_TIMEOUT("--connect-timeout", Unit.MILLIS, 1, NumericFlag.MAX_MILLIS),
+    /** Other servers a client may try: 16 covers any sensible group, and bounds a client's wait. */
+    RETRIES("--retries", Unit.COUNT, 0, 16),
+    /** At least 100 ms: a check is a connect per server, which a shorter interval would turn into load. */
+    HEALTH_CHECK("--health-check", Unit.MILLIS, 100, NumericFlag.MAX_MILLIS),
     IDLE_TIMEOUT("--idle-timeout", Unit.MILLIS, 1, NumericFlag.MAX_MILLIS),
     /** {@code 0} closes open connections at once. */
     DRAIN_TIMEOUT("--drain-timeout", Unit.MILLIS, 0, NumericFlag.MAX_MILLIS),

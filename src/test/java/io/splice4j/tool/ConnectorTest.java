@@ -61,8 +61,9 @@ class ConnectorTest {
     /** Hands {@code pair}'s near end to a connector as an accepted client and waits for it to end. */
     private static void runToTheEnd(Loopback.Pair pair, ForwarderStats stats, ProxyFront front) throws Exception {
         CompletableFuture<Connection> ended = new CompletableFuture<>();
-        Connector connector = new Connector(ARGS, SpliceOptions.defaults(), stats,
-                (connection, result) -> ended.complete(connection), Throwable::printStackTrace, front);
+        Connector connector = new Connector(ARGS, new Upstreams(ARGS.upstream(), System::nanoTime),
+                SpliceOptions.defaults(), stats, (connection, result) -> ended.complete(connection),
+                Throwable::printStackTrace, front);
         Connection client = new Connection(pair.near());
         connector.start(client);
         assertTrue(ended.get(30, TimeUnit.SECONDS) == client);

@@ -20,19 +20,19 @@ class EdgeArgsTest {
         ForwarderArgs args = ForwarderArgs.parse("--listen", "unix:/run/app/in.sock", "--connect", "127.0.0.1:8080",
                 "--unix-mode", "0660", "--accept-proxy", "--send-proxy", "v2", "--proxy-timeout", "750ms");
         assertEquals(UnixDomainSocketAddress.of("/run/app/in.sock"), args.listen());
-        assertEquals(new InetSocketAddress("127.0.0.1", 8080), args.connect());
+        assertEquals(new InetSocketAddress("127.0.0.1", 8080), args.upstream().servers().getFirst().address());
         assertEquals(Optional.of(PosixFilePermissions.fromString("rw-rw----")), args.edge().unixMode());
         assertTrue(args.edge().acceptProxy());
         assertEquals(Optional.of(EdgeOptions.ProxyVersion.V2), args.edge().sendProxy());
         assertEquals(Duration.ofMillis(750), args.edge().proxyTimeout());
         assertEquals("unix:/run/app/in.sock", Endpoints.text(args.listen()));
-        assertEquals("/127.0.0.1:8080", Endpoints.text(args.connect()));
+        assertEquals("/127.0.0.1:8080", Endpoints.text(args.upstream().servers().getFirst().address()));
     }
 
     @Test
     void defaultsAreOff() {
         ForwarderArgs args = ForwarderArgs.parse("--listen", "127.0.0.1:1", "--connect", "unix:relative.sock");
-        assertEquals(UnixDomainSocketAddress.of("relative.sock"), args.connect());
+        assertEquals(UnixDomainSocketAddress.of("relative.sock"), args.upstream().servers().getFirst().address());
         assertEquals(EdgeOptions.NONE, args.edge());
         assertFalse(args.edge().acceptProxy());
         assertEquals(Duration.ofSeconds(5), args.edge().proxyTimeout());

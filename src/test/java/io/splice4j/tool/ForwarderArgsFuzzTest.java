@@ -33,16 +33,19 @@ class ForwarderArgsFuzzTest {
 
     private static final String[] FLAGS = {"--listen", "--connect", "--mode", "--chunk-size", "--loops",
         "--max-connections", "--connect-timeout", "--idle-timeout", "--drain-timeout", "--log-connections",
-        "--unix-mode", "--send-proxy", "--accept-proxy", "--proxy-timeout"};
+        "--unix-mode", "--send-proxy", "--accept-proxy", "--proxy-timeout", "--balance", "--retries",
+        "--health-check"};
     private static final String[] RARE_FLAGS = {"--help", "-h", "--self-check", "--", "-", "--loop", "--LOOPS",
         "--chunk-size=64k", ""};
     /** Addresses that parse or fail without a DNS lookup. */
     private static final String[] ADDRESSES = {"127.0.0.1:1", "[::1]:8080", "localhost:2", "unix:/tmp/a.sock",
         "unix:", "127.0.0.1", "127.0.0.1:99999", "127.0.0.1:-1", ":80", "127.0.0.1:", "unix:/tmp/\u0000",
-        "unix:/" + "x".repeat(120)};
+        "unix:/" + "x".repeat(120), "api=127.0.0.1:3", "api=unix:/tmp/b.sock", "=127.0.0.1:1", "a b=127.0.0.1:1",
+        "unix:/tmp/a=b.sock", "api=", "api=api=127.0.0.1:1", "127.0.0.1:2"};
     private static final String[] WORDS = {"auto", "zero-copy", "portable", "PORTABLE", "v1", "v2", "1", "2", "v3",
         "660", "0600", "0o660", "999", "", " ", "\n", "1\n", "\u2028", "\u0000", "٣", "３", "𝟙", "1٠", "İ", "ǅ",
-        "0x10", "1e3", "1.5", "+5", "-0", "00", "0", "--5", "NaN", "∞"};
+        "0x10", "1e3", "1.5", "+5", "-0", "00", "0", "--5", "NaN", "∞", "roundrobin", "leastconn", "first",
+        "LEASTCONN", "round-robin"};
     private static final String[] UNITS = {"", "", "k", "K", "m", "M", "g", "G", "ms", "MS", "s", "h", "d", "b",
         "kb", "µs", " ", "\n"};
     private static final long[] EDGES = {0, 1, 2, 255, 256, 257, 4095, 4096, 4097, 16_777_215, 16_777_216,
@@ -87,7 +90,16 @@ class ForwarderArgsFuzzTest {
         args.idleTimeout().ifPresent(idle -> within(idle, 1, "--idle-timeout", context));
         within(args.drainTimeout(), 0, "--drain-timeout", context);
         within(args.edge().proxyTimeout(), 1, "--proxy-timeout", context);
-        if (!args.help() && !args.selfCheck() && (args.listen() == null || args.connect() == null)) {
+        within(args.upstream().retries(), 0, 16, "--retries", context);
+        args.upstream().healthCheck().ifPresent(interval -> within(interval, 100, "--health-check", context));
+        List<UpstreamOptions.Server> servers = args.upstream().servers();
+        if (servers.stream().distinct().count() != servers.size()) {
+            fail(context + " -> a server given twice: " + servers);
+        }
+        if (!servers.isEmpty() && servers.stream().allMatch(server -> server.group().isPresent())) {
+            fail(context + " -> no server in the default group: " + servers);
+        }
+        if (!args.help() && !args.selfCheck() && (args.listen() == null || args.upstream().servers().isEmpty())) {
             fail(context + " -> parsed without --listen and --connect");
         }
     }

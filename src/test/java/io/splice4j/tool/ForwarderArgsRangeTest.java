@@ -39,7 +39,11 @@ class ForwarderArgsRangeTest {
         "--proxy-timeout|34560m|PT576H",
         "--drain-timeout|0|PT0S",
         "--drain-timeout|0s|PT0S",
-        "--drain-timeout|576h|PT576H"})
+        "--drain-timeout|576h|PT576H",
+        "--retries|0|0",
+        "--retries|16|16",
+        "--health-check|100ms|PT0.1S",
+        "--health-check|576h|PT576H"})
     void theBoundsParse(String flag, String text, String expected) {
         ForwarderArgs args = ForwarderArgs.parse((BASE + flag + " " + text).split(" "));
         Object value = switch (flag) {
@@ -50,6 +54,8 @@ class ForwarderArgsRangeTest {
             case "--idle-timeout" -> args.idleTimeout().orElseThrow();
             case "--proxy-timeout" -> args.edge().proxyTimeout();
             case "--drain-timeout" -> args.drainTimeout();
+            case "--retries" -> args.upstream().retries();
+            case "--health-check" -> args.upstream().healthCheck().orElseThrow();
             default -> throw new AssertionError(flag);
         };
         assertEquals(expected, value.toString());
@@ -76,7 +82,13 @@ class ForwarderArgsRangeTest {
         "--drain-timeout -1ms|--drain-timeout must be between 0 and 576h, got '-1ms'",
         "--drain-timeout 577h|--drain-timeout must be between 0 and 576h, got '577h'",
         "--drain-timeout 1|--drain-timeout wants a duration with a unit such as 500ms, 30s, 5m or 1h, got '1'",
-        "--drain-timeout|--drain-timeout needs a value"})
+        "--drain-timeout|--drain-timeout needs a value",
+        "--retries -1|--retries must be between 0 and 16, got '-1'",
+        "--retries 17|--retries must be between 0 and 16, got '17'",
+        "--health-check 99ms|--health-check must be between 100ms and 576h, got '99ms'",
+        "--health-check 0|--health-check must be between 100ms and 576h, got '0'",
+        "--health-check 577h|--health-check must be between 100ms and 576h, got '577h'",
+        "--health-check 1|--health-check wants a duration with a unit such as 500ms, 30s, 5m or 1h, got '1'"})
     void onePastTheBoundsIsNamed(String line, String message) {
         assertRefused(line, message);
     }
@@ -147,7 +159,8 @@ class ForwarderArgsRangeTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"CHUNK_SIZE, 4k..16m", "LOOPS, 1..256", "MAX_CONNECTIONS, 1..1073741824", "CONNECT_TIMEOUT, 1ms..576h",
-        "IDLE_TIMEOUT, 1ms..576h", "DRAIN_TIMEOUT, 0..576h", "PROXY_TIMEOUT, 1ms..576h"})
+        "IDLE_TIMEOUT, 1ms..576h", "DRAIN_TIMEOUT, 0..576h", "PROXY_TIMEOUT, 1ms..576h", "RETRIES, 0..16",
+        "HEALTH_CHECK, 100ms..576h"})
     void theUsageStatesEachRange(NumericFlag flag, String range) {
         assertEquals(range, flag.range());
         assertTrue(usageEntry(flag.flag()).contains(range), flag.flag() + " " + range);

@@ -22,7 +22,7 @@ class ForwarderArgsTest {
         ForwarderArgs args = ForwarderArgs.parse(new String[] {"--listen", "127.0.0.1:0", "--connect", "[::1]:8080",
             "--mode", "zero-copy", "--chunk-size", "64k"});
         assertEquals(new InetSocketAddress("127.0.0.1", 0), args.listen());
-        assertEquals(new InetSocketAddress("::1", 8080), args.connect());
+        assertEquals(new InetSocketAddress("::1", 8080), args.upstream().servers().getFirst().address());
         assertEquals(SpliceMode.ZERO_COPY, args.mode());
         assertEquals(65_536, args.chunkSize());
     }

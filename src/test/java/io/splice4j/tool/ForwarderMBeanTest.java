@@ -13,6 +13,7 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
+import javax.management.openmbean.CompositeData;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,5 +59,44 @@ class ForwarderMBeanTest {
             assertEquals(0L, SERVER.getAttribute(name, "ProxyHeaderReadFailures"));
         }
         assertFalse(SERVER.isRegistered(name), "unregistered when the forwarder closed");
+    }
+
+    @Test
+    @Timeout(60)
+    void theBeanShowsEachUpstreamServersFigures() throws Exception {
+        try (EchoServer echo = new EchoServer();
+             SocketChannel dead = SocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+             ForwarderServer forwarder = ForwarderServer.start(ForwarderArgs.parse("--listen", "127.0.0.1:0",
+                     "--connect", "127.0.0.1:" + port(dead), "--connect", "api=127.0.0.1:" + echo.port(),
+                     "--connect", "127.0.0.1:" + echo.port(), "--balance", "first"),
+                     result -> { }, Throwable::printStackTrace)) {
+            InetSocketAddress listen = (InetSocketAddress) forwarder.address();
+            ObjectName name = new ObjectName("io.splice4j:type=Forwarder,name="
+                    + ObjectName.quote("127.0.0.1:" + listen.getPort()));
+            try (SocketChannel client = SocketChannel.open(listen)) {
+                // The first server refuses: the client goes on to the next of the default group.
+                Wire.roundTrip(client, 1);
+                CompositeData[] upstreams = (CompositeData[]) SERVER.getAttribute(name, "Upstreams");
+                assertEquals(3, upstreams.length);
+                assertFigures(upstreams[0], "/127.0.0.1:" + port(dead), "", "down", 0, 1);
+                assertFigures(upstreams[1], "/127.0.0.1:" + echo.port(), "api", "up", 0, 0);
+                assertFigures(upstreams[2], "/127.0.0.1:" + echo.port(), "", "up", 1, 0);
+            }
+        }
+    }
+
+    /** Checks one server's composite value in the bean's {@code Upstreams}. */
+    private static void assertFigures(CompositeData figures, String server, String group, String state, int active,
+            long failed) {
+        assertEquals(server, figures.get("server"));
+        assertEquals(group, figures.get("group"));
+        assertEquals(state, figures.get("state"));
+        assertEquals(active, figures.get("activeConnections"));
+        assertEquals(failed, figures.get("connectsFailed"));
+    }
+
+    /** The port a socket is bound to. */
+    private static int port(SocketChannel bound) throws java.io.IOException {
+        return ((InetSocketAddress) bound.getLocalAddress()).getPort();
     }
 }
