@@ -61,6 +61,8 @@ public final class Forwarder {
         // process may be out of fds, would fail.
         ZoneId.systemDefault().getRules();
         StopRequests stop = new StopRequests();
+        // First: a signal that comes while the forwarder starts is a stop request too.
+        boolean bySignals = StopSignals.install(stop::signal);
         ForwarderServer forwarder;
         try {
             forwarder = ForwarderServer.start(args, result -> { }, stop::failed);
@@ -73,15 +75,7 @@ public final class Forwarder {
             System.exit(1);
             return;
         }
-        out.println("splice4j: " + forwarder.describe());
-        out.flush();
-        if (forwarder.maxConnections() > forwarder.fdRoom()) {
-            ForwarderLog.warning("--max-connections {0} is more than the open-files limit leaves room for ({1}): "
-                    + "clients past that are closed when fds run out (raise the limit with ulimit -n)",
-                    forwarder.maxConnections(), forwarder.fdRoom());
-        }
         CountDownLatch finished = new CountDownLatch(1);
-        boolean bySignals = StopSignals.install(stop::signal);
         if (!bySignals) {
             // Without signal handlers the JVM is already exiting when the hook runs: it drains and
             // halts with the status (a signal would otherwise end the JVM with 128 + its number).
@@ -95,6 +89,13 @@ public final class Forwarder {
                 FlightRecordings.writeBeforeHalt();
                 Runtime.getRuntime().halt(stop.exitStatus());
             }, "splice4j-shutdown"));
+        }
+        out.println("splice4j: " + forwarder.describe());
+        out.flush();
+        if (forwarder.maxConnections() > forwarder.fdRoom()) {
+            ForwarderLog.warning("--max-connections {0} is more than the open-files limit leaves room for ({1}): "
+                    + "clients past that are closed when fds run out (raise the limit with ulimit -n)",
+                    forwarder.maxConnections(), forwarder.fdRoom());
         }
         stop.await();
         stop.onSecondSignal(forwarder::endDrainNow);
