@@ -40,6 +40,7 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
                                           [--drain-timeout DURATION] [--log-connections]
                                           [--unix-mode MODE] [--send-proxy v1|v2] [--accept-proxy]
                                           [--proxy-timeout DURATION]
+                   java -jar splice4j.jar @FILE [more arguments]
                    java -jar splice4j.jar --self-check
                    java -jar splice4j.jar --help
               --listen ADDRESS      accept clients here: HOST:PORT for TCP (port 0 picks a free port) or
@@ -72,6 +73,8 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
                                     strictly; a client whose header is malformed or late is closed
               --proxy-timeout D     how long a client may take to send its PROXY header, 1ms..576h
                                     (default 5s)
+              @FILE                 read arguments from FILE, as java does: separated by white space, # starts
+                                    a comment, quotes ("a b" or 'a b') for values with spaces
               --self-check          push 1 GiB through an in-process forwarder, zero-copy and portable,
                                     verify SHA-256, print throughput and CPU per GiB
             Durations need a unit: 500ms, 30s, 5m, 1h (only 0 may go without); 576h is 24 days.
