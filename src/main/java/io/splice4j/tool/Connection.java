@@ -36,6 +36,11 @@ final class Connection {
         return client;
     }
 
+    /** The upstream socket, once opened: connecting, or relayed. */
+    synchronized SocketChannel upstream() {
+        return upstream;
+    }
+
     /** The client's address, for log lines (read at accept: a closed channel no longer knows it). */
     String clientAddress() {
         return clientAddress;

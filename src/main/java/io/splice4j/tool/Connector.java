@@ -80,6 +80,7 @@ final class Connector {
                     relayOptions = options.toBuilder().firstBytesAtoB(first).build();
                 }
             }
+            args.ops().tune(connection.client());
             upstream = connectUpstream(connection);
             Relay relay = Splice.relay(connection.client(), upstream, relayOptions);
             relay.completion().thenAccept(result -> relayEnded(connection, result));
@@ -125,6 +126,7 @@ final class Connector {
             return connectUnix(connection);
         }
         SocketChannel upstream = open(connection, null);
+        args.ops().tune(upstream);
         upstream.socket().connect(args.connect(), (int) Math.min(Integer.MAX_VALUE, args.connectTimeout().toMillis()));
         return upstream;
     }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 
 /**
  * The forwarder's command line, parsed and checked: every numeric value lies in the range the
@@ -24,10 +25,11 @@ import java.util.OptionalInt;
  * @param selfCheck whether to run the self-check instead of forwarding
  * @param help whether to print the usage and exit
  * @param edge the Unix socket mode and the PROXY protocol options
+ * @param ops the options for running it in production: port sharing, keepalive
  */
 record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mode, int chunkSize, int loops,
         OptionalInt maxConnections, Duration connectTimeout, Optional<Duration> idleTimeout, Duration drainTimeout,
-        boolean logConnections, boolean selfCheck, boolean help, EdgeOptions edge) {
+        boolean logConnections, boolean selfCheck, boolean help, EdgeOptions edge, OpsOptions ops) {
 
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -39,7 +41,8 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
                                           [--connect-timeout DURATION] [--idle-timeout DURATION]
                                           [--drain-timeout DURATION] [--log-connections]
                                           [--unix-mode MODE] [--send-proxy v1|v2] [--accept-proxy]
-                                          [--proxy-timeout DURATION]
+                                          [--proxy-timeout DURATION] [--reuseport]
+                                          [--keepalive IDLE,INTERVAL,COUNT]
                    java -jar splice4j.jar @FILE [more arguments]
                    java -jar splice4j.jar --self-check
                    java -jar splice4j.jar --help
@@ -73,6 +76,12 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
                                     strictly; a client whose header is malformed or late is closed
               --proxy-timeout D     how long a client may take to send its PROXY header, 1ms..576h
                                     (default 5s)
+              --reuseport           set SO_REUSEPORT on the TCP listener: forwarders started with it can
+                                    listen on one port, and the kernel spreads new clients over them
+              --keepalive I,N,C     TCP keepalive on client and upstream sockets: the first probe after I
+                                    idle, then one every N, the connection dropped after C unanswered
+                                    probes, e.g. 60s,10s,5; I and N 1s..32767s, C 1..127 (default: the
+                                    system's, usually off; Unix sockets have none)
               @FILE                 read arguments from FILE, as java does: separated by white space, # starts
                                     a comment, quotes ("a b" or 'a b') for values with spaces
               --self-check          push 1 GiB through an in-process forwarder, zero-copy and portable,
@@ -110,12 +119,19 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
                 case "--log-connections" -> builder.logConnections = true;
                 default -> {
                     int at = i;
-                    EdgeOptions next = builder.edge.with(option, () -> value(args, at + 1, option));
-                    if (next == null) {
-                        throw new IllegalArgumentException("unknown argument: " + ArgText.quoted(option));
+                    Supplier<String> value = () -> value(args, at + 1, option);
+                    EdgeOptions edge = builder.edge.with(option, value);
+                    if (edge != null) {
+                        builder.edge = edge;
+                        i += EdgeOptions.takesValue(option) ? 1 : 0;
+                    } else {
+                        OpsOptions ops = builder.ops.with(option, value);
+                        if (ops == null) {
+                            throw new IllegalArgumentException("unknown argument: " + ArgText.quoted(option));
+                        }
+                        builder.ops = ops;
+                        i += OpsOptions.takesValue(option) ? 1 : 0;
                     }
-                    i += EdgeOptions.takesValue(option) ? 1 : 0;
-                    builder.edge = next;
                 }
             }
         }
@@ -159,6 +175,7 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
         boolean logConnections;
         boolean selfCheck;
         EdgeOptions edge = EdgeOptions.NONE;
+        OpsOptions ops = OpsOptions.NONE;
 
         /** The defaults, asking for the usage. */
         ForwarderArgs help() {
@@ -180,6 +197,8 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
                 throw new IllegalArgumentException(listen == null ? "--listen is required" : "--connect is required");
             } else if (edge.unixMode().isPresent() && Endpoints.unixPath(listen) == null) {
                 throw new IllegalArgumentException("--unix-mode needs --listen unix:/path");
+            } else {
+                ops.check(listen, connect);
             }
             ForwarderArgs args = args(false);
             // Each loop must be able to open one pipe of the chunk size: zero-copy relays would
@@ -197,7 +216,7 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
             int resolvedLoops = loops != 0 ? loops
                     : (int) Math.min(Runtime.getRuntime().availableProcessors(), NumericFlag.LOOPS.max());
             return new ForwarderArgs(listen, connect, mode, chunkSize, resolvedLoops, maxConnections, connectTimeout,
-                    idleTimeout, drainTimeout, logConnections, selfCheck, help, edge);
+                    idleTimeout, drainTimeout, logConnections, selfCheck, help, edge, ops);
         }
     }
 }

@@ -143,7 +143,7 @@ final class ForwarderServer implements AutoCloseable {
 
     private static ServerSocketChannel listen(ForwarderArgs args, int backlog) throws IOException {
         Path path = Endpoints.unixPath(args.listen());
-        return path == null ? ServerSocketChannel.open().bind(args.listen(), backlog)
+        return path == null ? args.ops().listen(args.listen(), backlog)
                 : UnixListenSocket.bind(path, args.edge().unixMode(), backlog);
     }
 
@@ -169,7 +169,7 @@ final class ForwarderServer implements AutoCloseable {
                 + runner.describe() + ", max connections " + max + ", connect timeout "
                 + ForwarderArgs.format(args.connectTimeout()) + ", idle timeout "
                 + args.idleTimeout().map(ForwarderArgs::format).orElse("none") + ", drain timeout "
-                + ForwarderArgs.format(args.drainTimeout()) + ", zero-copy "
+                + ForwarderArgs.format(args.drainTimeout()) + args.ops().describe() + ", zero-copy "
                 + (Splice.zeroCopy() ? "on" : "off (" + Splice.zeroCopyUnavailableReason().orElse("?") + ")");
     }
 

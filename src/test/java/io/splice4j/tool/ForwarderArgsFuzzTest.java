@@ -33,7 +33,7 @@ class ForwarderArgsFuzzTest {
 
     private static final String[] FLAGS = {"--listen", "--connect", "--mode", "--chunk-size", "--loops",
         "--max-connections", "--connect-timeout", "--idle-timeout", "--drain-timeout", "--log-connections",
-        "--unix-mode", "--send-proxy", "--accept-proxy", "--proxy-timeout"};
+        "--unix-mode", "--send-proxy", "--accept-proxy", "--proxy-timeout", "--reuseport", "--keepalive"};
     private static final String[] RARE_FLAGS = {"--help", "-h", "--self-check", "--", "-", "--loop", "--LOOPS",
         "--chunk-size=64k", ""};
     /** Addresses that parse or fail without a DNS lookup. */
@@ -42,7 +42,9 @@ class ForwarderArgsFuzzTest {
         "unix:/" + "x".repeat(120)};
     private static final String[] WORDS = {"auto", "zero-copy", "portable", "PORTABLE", "v1", "v2", "1", "2", "v3",
         "660", "0600", "0o660", "999", "", " ", "\n", "1\n", "\u2028", "\u0000", "٣", "３", "𝟙", "1٠", "İ", "ǅ",
-        "0x10", "1e3", "1.5", "+5", "-0", "00", "0", "--5", "NaN", "∞"};
+        "0x10", "1e3", "1.5", "+5", "-0", "00", "0", "--5", "NaN", "∞", "60s,10s,5", "1s,1s,1", "32767s,32767s,127",
+        "32768s,1s,1", "1s,32768s,1", "1s,1s,128", "0s,1s,1", "1s,1s,0", "9h,1m,5", "500ms,1s,1", "60,10,5", "60s,10s",
+        "60s,10s,5,", ",,", "1s,,1", " 1s,1s,1", "1s,1s,١"};
     private static final String[] UNITS = {"", "", "k", "K", "m", "M", "g", "G", "ms", "MS", "s", "h", "d", "b",
         "kb", "µs", " ", "\n"};
     private static final long[] EDGES = {0, 1, 2, 255, 256, 257, 4095, 4096, 4097, 16_777_215, 16_777_216,
@@ -87,6 +89,17 @@ class ForwarderArgsFuzzTest {
         args.idleTimeout().ifPresent(idle -> within(idle, 1, "--idle-timeout", context));
         within(args.drainTimeout(), 0, "--drain-timeout", context);
         within(args.edge().proxyTimeout(), 1, "--proxy-timeout", context);
+        args.ops().keepalive().ifPresent(keepalive -> {
+            within(keepalive.idle(), 1, 32_767, "--keepalive IDLE", context);
+            within(keepalive.interval(), 1, 32_767, "--keepalive INTERVAL", context);
+            within(keepalive.count(), 1, 127, "--keepalive COUNT", context);
+            if (Endpoints.unixPath(args.listen()) != null && Endpoints.unixPath(args.connect()) != null) {
+                fail(context + " -> --keepalive with Unix sockets at both ends");
+            }
+        });
+        if (args.ops().reusePort() && Endpoints.unixPath(args.listen()) != null) {
+            fail(context + " -> --reuseport on a Unix socket");
+        }
         if (!args.help() && !args.selfCheck() && (args.listen() == null || args.connect() == null)) {
             fail(context + " -> parsed without --listen and --connect");
         }

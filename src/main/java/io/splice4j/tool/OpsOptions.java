@@ -1,0 +1,86 @@
+package io.splice4j.tool;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The forwarder's options for running it in production: sharing its port with other forwarders
+ * ({@code --reuseport}) and keeping idle connections checked ({@code --keepalive}).
+ *
+ * @param reusePort whether the listener sets {@code SO_REUSEPORT}, so that several forwarders can
+ *     listen on one port and the kernel spreads new clients over them
+ * @param keepalive TCP keepalive for client and upstream sockets, or empty for the system's default
+ */
+record OpsOptions(boolean reusePort, Optional<Keepalive> keepalive) {
+
+    static final OpsOptions NONE = new OpsOptions(false, Optional.empty());
+
+    /**
+     * Returns these options with {@code option} applied, or {@code null} if it is not one of these.
+     *
+     * @param value the option's value, asked for only by options that take one
+     * @throws IllegalArgumentException with a message for people if the value is wrong
+     */
+    OpsOptions with(String option, Supplier<String> value) {
+        return switch (option) {
+            case "--reuseport" -> new OpsOptions(true, keepalive);
+            case "--keepalive" -> new OpsOptions(reusePort, Optional.of(Keepalive.parse(value.get())));
+            default -> null;
+        };
+    }
+
+    /** Whether {@code option}, one of these, is followed by a value. */
+    static boolean takesValue(String option) {
+        return !option.equals("--reuseport");
+    }
+
+    /**
+     * Checks these options against where the forwarder listens and connects.
+     *
+     * @throws IllegalArgumentException if an option can't apply there
+     */
+    void check(SocketAddress listen, SocketAddress connect) {
+        if (reusePort && Endpoints.unixPath(listen) != null) {
+            throw new IllegalArgumentException("--reuseport needs a TCP --listen: a Unix socket's path is its own");
+        }
+        if (keepalive.isPresent() && Endpoints.unixPath(listen) != null && Endpoints.unixPath(connect) != null) {
+            throw new IllegalArgumentException("--keepalive needs TCP at --listen or --connect: Unix sockets have no "
+                    + "keepalive");
+        }
+    }
+
+    /**
+     * Opens a TCP listener on {@code address}, sharing the port with others if asked.
+     *
+     * @throws IOException if it can't bind; nothing is left open then
+     */
+    ServerSocketChannel listen(SocketAddress address, int backlog) throws IOException {
+        ServerSocketChannel channel = ServerSocketChannel.open();
+        try {
+            if (reusePort) {
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            return channel.bind(address, backlog);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** Sets up a client or upstream socket as asked: TCP keepalive (a Unix socket has none). */
+    void tune(SocketChannel channel) throws IOException {
+        if (keepalive.isPresent()) {
+            keepalive.get().apply(channel);
+        }
+    }
+
+    /** For the start line: what these options change, or nothing. */
+    String describe() {
+        return (reusePort ? ", SO_REUSEPORT" : "") + keepalive.map(k -> ", keepalive " + k).orElse("");
+    }
+}
