@@ -6,11 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +58,7 @@ final class ArgFiles {
         } catch (InvalidPathException e) {
             throw new IllegalArgumentException("bad path in " + shown);
         } catch (IOException e) {
-            throw new IllegalArgumentException("can't read " + shown + ": " + reason(e));
+            throw new IllegalArgumentException("can't read " + shown + ": " + ArgText.reason(e));
         }
         if (bytes.length > MAX_BYTES) {
             throw new IllegalArgumentException(shown + " is larger than " + NumericFlag.showBytes(MAX_BYTES));
@@ -74,18 +71,6 @@ final class ArgFiles {
             throw new IllegalArgumentException(shown + " is not UTF-8 text");
         }
         return split(text, shown);
-    }
-
-    /** Why a file could not be read, in a few words: the JDK's messages repeat the path. */
-    private static String reason(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        String reason = e instanceof FileSystemException fs ? fs.getReason() : e.getMessage();
-        return reason == null ? e.getClass().getSimpleName() : ArgText.quoted(reason);
     }
 
     /**

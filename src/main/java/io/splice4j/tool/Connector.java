@@ -122,6 +122,7 @@ final class Connector {
     }
 
     private SocketChannel connectUpstream(Connection connection) throws IOException, InterruptedException {
+        connection.chosenUpstream(args.connect());
         if (!(args.connect() instanceof InetSocketAddress)) {
             return connectUnix(connection);
         }
@@ -178,11 +179,13 @@ final class Connector {
 
     private void headerRejected(Connection connection, ProxyProtocolException e) {
         stats.proxyHeaderRejected();
+        connection.endedBeforeRelay(ConnectionEnd.HEADER_REJECTED);
         closing(rejections, connection, "no valid PROXY header: " + e.getMessage());
     }
 
     private void headerReadFailed(Connection connection, Throwable e) {
         stats.proxyHeaderReadFailed();
+        connection.endedBeforeRelay(ConnectionEnd.FAILED);
         closing(headerReadFailures, connection, "can't read its PROXY header: " + e);
     }
 
@@ -196,6 +199,7 @@ final class Connector {
     private void connectFailed(Connection connection, Throwable e) {
         boolean timedOut = e instanceof SocketTimeoutException;
         stats.upstreamFailed(timedOut);
+        connection.endedBeforeRelay(ConnectionEnd.CONNECT_FAILED);
         String cause = timedOut ? "no answer within " + ForwarderArgs.format(args.connectTimeout()) : e.toString();
         closing(failures, connection, "can't connect to " + Endpoints.text(args.connect()) + ": " + cause);
     }

@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  * @param selfCheck whether to run the self-check instead of forwarding
  * @param help whether to print the usage and exit
  * @param edge the Unix socket mode and the PROXY protocol options
- * @param ops the options for running it in production: port sharing, keepalive
+ * @param ops the options for running it in production: port sharing, keepalive, the access log
  */
 record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mode, int chunkSize, int loops,
         OptionalInt maxConnections, Duration connectTimeout, Optional<Duration> idleTimeout, Duration drainTimeout,
@@ -42,7 +42,7 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
                                           [--drain-timeout DURATION] [--log-connections]
                                           [--unix-mode MODE] [--send-proxy v1|v2] [--accept-proxy]
                                           [--proxy-timeout DURATION] [--reuseport]
-                                          [--keepalive IDLE,INTERVAL,COUNT]
+                                          [--keepalive IDLE,INTERVAL,COUNT] [--access-log FILE|-]
                    java -jar splice4j.jar @FILE [more arguments]
                    java -jar splice4j.jar --self-check
                    java -jar splice4j.jar --help
@@ -82,6 +82,9 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
                                     idle, then one every N, the connection dropped after C unanswered
                                     probes, e.g. 60s,10s,5; I and N 1s..32767s, C 1..127 (default: the
                                     system's, usually off; Unix sockets have none)
+              --access-log FILE     when a connection ends, append a JSON line on it to FILE (- for standard
+                                    output): start, duration, client, upstream, bytes and path each way,
+                                    how it ended; lines the file can't take in time are dropped and counted
               @FILE                 read arguments from FILE, as java does: separated by white space, # starts
                                     a comment, quotes ("a b" or 'a b') for values with spaces
               --self-check          push 1 GiB through an in-process forwarder, zero-copy and portable,

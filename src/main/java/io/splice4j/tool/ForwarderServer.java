@@ -57,12 +57,14 @@ final class ForwarderServer implements AutoCloseable {
     private final Consumer<Connection> handOver;
     private final Consumer<Throwable> fatal;
     private final Thread acceptor;
+    private final Telemetry telemetry;
     private volatile boolean draining;
     private ForwarderBean mbean;
 
     private ForwarderServer(ForwarderArgs args, ServerSocketChannel server, Selector acceptSelector, int backlog,
-            RelayRunner runner, FdBudget budget, ConnectionLimit limit, Consumer<RelayResult> onRelayEnd,
-            Consumer<Throwable> fatal, UnaryOperator<Consumer<Connection>> handOverVia) {
+            RelayRunner runner, FdBudget budget, ConnectionLimit limit, Telemetry telemetry,
+            Consumer<RelayResult> onRelayEnd, Consumer<Throwable> fatal,
+            UnaryOperator<Consumer<Connection>> handOverVia) {
         this.args = args;
         this.server = server;
         this.acceptSelector = acceptSelector;
@@ -71,10 +73,13 @@ final class ForwarderServer implements AutoCloseable {
         this.budget = budget;
         this.limit = limit;
         this.fatal = fatal;
+        this.telemetry = telemetry;
         SpliceOptions.Builder builder = SpliceOptions.builder().mode(args.mode()).chunkSize(args.chunkSize());
         args.idleTimeout().ifPresent(builder::idleTimeout);
         this.connector = new Connector(args, runner.options(builder.build()), stats, (connection, result) -> {
             open.remove(connection);
+            // Before the place is given back: a drain that saw none open has every line queued.
+            telemetry.ended(connection, result);
             limit.release();
             result.ifPresent(onRelayEnd);
         }, this::failed);
@@ -103,7 +108,9 @@ final class ForwarderServer implements AutoCloseable {
         RelayRunner runner = RelayRunner.start(args.loops(), args.chunkSize(), args.mode());
         ServerSocketChannel server = null;
         Selector selector = null;
+        Telemetry telemetry = null;
         try {
+            telemetry = Telemetry.start(args.ops());
             FdBudget budget = FdBudget.ofThisProcess(runner.pipeFds(), args.loops());
             ConnectionLimit limit = new ConnectionLimit(args.maxConnections().orElse(
                     Math.min(budget.maxConnections(), HeapBudget.ofThisProcess().maxConnections())));
@@ -113,7 +120,7 @@ final class ForwarderServer implements AutoCloseable {
             selector = Selector.open();
             server.register(selector, SelectionKey.OP_ACCEPT);
             ForwarderServer forwarder = new ForwarderServer(args, server, selector, backlog, runner, budget, limit,
-                    onRelayEnd, fatal, handOverVia);
+                    telemetry, onRelayEnd, fatal, handOverVia);
             // Registered before the first client: it starts the platform MBean server (~10 MB and a
             // few hundred ms), which must not land on traffic; the library's own beans follow.
             forwarder.mbean = forwarder.registerMBean();
@@ -127,6 +134,9 @@ final class ForwarderServer implements AutoCloseable {
             if (server != null) {
                 server.close();
                 removeSocketFile(args);
+            }
+            if (telemetry != null) {
+                telemetry.close();
             }
             runner.close();
             throw e;
@@ -169,7 +179,8 @@ final class ForwarderServer implements AutoCloseable {
                 + runner.describe() + ", max connections " + max + ", connect timeout "
                 + ForwarderArgs.format(args.connectTimeout()) + ", idle timeout "
                 + args.idleTimeout().map(ForwarderArgs::format).orElse("none") + ", drain timeout "
-                + ForwarderArgs.format(args.drainTimeout()) + args.ops().describe() + ", zero-copy "
+                + ForwarderArgs.format(args.drainTimeout()) + args.ops().describe() + telemetry.describe()
+                + ", zero-copy "
                 + (Splice.zeroCopy() ? "on" : "off (" + Splice.zeroCopyUnavailableReason().orElse("?") + ")");
     }
 
@@ -195,7 +206,7 @@ final class ForwarderServer implements AutoCloseable {
     String summary() {
         String dropped = ForwarderLog.dropped() == 0 ? ""
                 : "\n  log lines dropped (the log's destination fell behind): " + ForwarderLog.dropped();
-        return stats.summary() + "\n  " + limit.summary() + dropped;
+        return stats.summary() + "\n  " + limit.summary() + dropped + telemetry.summary();
     }
 
     /** Clients closed for their PROXY header so far. */
@@ -267,6 +278,7 @@ final class ForwarderServer implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             if (connection != null) {
                 open.remove(connection);
+                telemetry.notTakenIn(connection);
             }
             Connection.closeQuietly(client);
             limit.release();
@@ -353,6 +365,7 @@ final class ForwarderServer implements AutoCloseable {
         } finally {
             runner.close();
             mbean.close();
+            telemetry.close();
         }
         stats.drained(reset);
         return new Drained(wereOpen, reset, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));

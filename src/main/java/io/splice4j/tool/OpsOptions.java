@@ -5,20 +5,24 @@ import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * The forwarder's options for running it in production: sharing its port with other forwarders
- * ({@code --reuseport}) and keeping idle connections checked ({@code --keepalive}).
+ * ({@code --reuseport}), keeping idle connections checked ({@code --keepalive}), and its access log
+ * ({@code --access-log}).
  *
  * @param reusePort whether the listener sets {@code SO_REUSEPORT}, so that several forwarders can
  *     listen on one port and the kernel spreads new clients over them
  * @param keepalive TCP keepalive for client and upstream sockets, or empty for the system's default
+ * @param accessLog the access log's file, {@code -} for standard output, or empty for none
  */
-record OpsOptions(boolean reusePort, Optional<Keepalive> keepalive) {
+record OpsOptions(boolean reusePort, Optional<Keepalive> keepalive, Optional<String> accessLog) {
 
-    static final OpsOptions NONE = new OpsOptions(false, Optional.empty());
+    static final OpsOptions NONE = new OpsOptions(false, Optional.empty(), Optional.empty());
 
     /**
      * Returns these options with {@code option} applied, or {@code null} if it is not one of these.
@@ -28,8 +32,9 @@ record OpsOptions(boolean reusePort, Optional<Keepalive> keepalive) {
      */
     OpsOptions with(String option, Supplier<String> value) {
         return switch (option) {
-            case "--reuseport" -> new OpsOptions(true, keepalive);
-            case "--keepalive" -> new OpsOptions(reusePort, Optional.of(Keepalive.parse(value.get())));
+            case "--reuseport" -> new OpsOptions(true, keepalive, accessLog);
+            case "--keepalive" -> new OpsOptions(reusePort, Optional.of(Keepalive.parse(value.get())), accessLog);
+            case "--access-log" -> new OpsOptions(reusePort, keepalive, Optional.of(logFile(value.get())));
             default -> null;
         };
     }
@@ -37,6 +42,19 @@ record OpsOptions(boolean reusePort, Optional<Keepalive> keepalive) {
     /** Whether {@code option}, one of these, is followed by a value. */
     static boolean takesValue(String option) {
         return !option.equals("--reuseport");
+    }
+
+    /** A file name, or {@code -}: checked for what can be checked before opening it. */
+    private static String logFile(String text) {
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException("--access-log wants a file, or - for standard output, got ''");
+        }
+        try {
+            Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("--access-log: bad path in " + ArgText.quoted(text));
+        }
+        return text;
     }
 
     /**

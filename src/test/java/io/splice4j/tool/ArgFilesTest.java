@@ -76,7 +76,7 @@ class ArgFilesTest {
     @Test
     void whatCantBeReadIsNamed() throws IOException {
         Path missing = directory.resolve("missing.args");
-        assertEquals("can't read argument file '" + missing + "': no such file", rejection("@" + missing));
+        assertEquals("can't read argument file '" + missing + "': no such file or directory", rejection("@" + missing));
         assertEquals("can't read argument file '" + directory + "': 'Is a directory'", rejection("@" + directory));
         assertEquals("@ needs a file name: @FILE reads arguments from FILE", rejection("@"));
         assertEquals("bad path in argument file 'a\\u0000b'", rejection("@a\u0000b"));

@@ -33,7 +33,8 @@ class ForwarderArgsFuzzTest {
 
     private static final String[] FLAGS = {"--listen", "--connect", "--mode", "--chunk-size", "--loops",
         "--max-connections", "--connect-timeout", "--idle-timeout", "--drain-timeout", "--log-connections",
-        "--unix-mode", "--send-proxy", "--accept-proxy", "--proxy-timeout", "--reuseport", "--keepalive"};
+        "--unix-mode", "--send-proxy", "--accept-proxy", "--proxy-timeout", "--reuseport", "--keepalive",
+        "--access-log"};
     private static final String[] RARE_FLAGS = {"--help", "-h", "--self-check", "--", "-", "--loop", "--LOOPS",
         "--chunk-size=64k", ""};
     /** Addresses that parse or fail without a DNS lookup. */
@@ -44,7 +45,7 @@ class ForwarderArgsFuzzTest {
         "660", "0600", "0o660", "999", "", " ", "\n", "1\n", "\u2028", "\u0000", "٣", "３", "𝟙", "1٠", "İ", "ǅ",
         "0x10", "1e3", "1.5", "+5", "-0", "00", "0", "--5", "NaN", "∞", "60s,10s,5", "1s,1s,1", "32767s,32767s,127",
         "32768s,1s,1", "1s,32768s,1", "1s,1s,128", "0s,1s,1", "1s,1s,0", "9h,1m,5", "500ms,1s,1", "60,10,5", "60s,10s",
-        "60s,10s,5,", ",,", "1s,,1", " 1s,1s,1", "1s,1s,١"};
+        "60s,10s,5,", ",,", "1s,,1", " 1s,1s,1", "1s,1s,١", "-", "/tmp/access.log", "a\u0000b"};
     private static final String[] UNITS = {"", "", "k", "K", "m", "M", "g", "G", "ms", "MS", "s", "h", "d", "b",
         "kb", "µs", " ", "\n"};
     private static final long[] EDGES = {0, 1, 2, 255, 256, 257, 4095, 4096, 4097, 16_777_215, 16_777_216,

@@ -58,6 +58,20 @@ class OpsArgsTest {
     }
 
     @Test
+    void theAccessLogIsAFileOrStandardOutput() {
+        assertEquals(Optional.of("-"), parse("--access-log -").ops().accessLog());
+        assertEquals(Optional.of("/var/log/splice4j/access.log"), parse("--access-log /var/log/splice4j/access.log")
+                .ops().accessLog());
+        assertEquals(Optional.empty(), parse("").ops().accessLog());
+        assertEquals("--access-log wants a file, or - for standard output, got ''", rejection("--listen",
+                "127.0.0.1:1", "--connect", "127.0.0.1:2", "--access-log", ""));
+        assertEquals("--access-log: bad path in 'a\\u0000b'", rejection("--listen", "127.0.0.1:1", "--connect",
+                "127.0.0.1:2", "--access-log", "a\u0000b"));
+        assertEquals("--access-log needs a value", rejection("--listen", "127.0.0.1:1", "--connect", "127.0.0.1:2",
+                "--access-log"));
+    }
+
+    @Test
     void unixSocketsHaveNoSharedPortsOrKeepalive() {
         assertEquals("--reuseport needs a TCP --listen: a Unix socket's path is its own", rejection(
                 "--listen", "unix:/tmp/a.sock", "--connect", "127.0.0.1:2", "--reuseport"));
