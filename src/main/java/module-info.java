@@ -18,6 +18,9 @@ module io.splice4j {
     // none of it, and java -jar loads it anyway; elsewhere the flag names the module to add.
     requires static jdk.net;
 
+    // The forwarder's --metrics-listen endpoint (com.sun.net.httpserver), static for the same reason.
+    requires static jdk.httpserver;
+
     // The forwarder's SIGTERM/SIGINT handling (sun.misc.Signal); without it, signals end the JVM
     // through its shutdown hooks.
     requires static jdk.unsupported;

@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  * @param selfCheck whether to run the self-check instead of forwarding
  * @param help whether to print the usage and exit
  * @param edge the Unix socket mode and the PROXY protocol options
- * @param ops the options for running it in production: port sharing, keepalive, the access log
+ * @param ops the options for running it in production: port sharing, keepalive, the access log,
+ *     the metrics endpoint
  */
 record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mode, int chunkSize, int loops,
         OptionalInt maxConnections, Duration connectTimeout, Optional<Duration> idleTimeout, Duration drainTimeout,
@@ -43,6 +44,7 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
                                           [--unix-mode MODE] [--send-proxy v1|v2] [--accept-proxy]
                                           [--proxy-timeout DURATION] [--reuseport]
                                           [--keepalive IDLE,INTERVAL,COUNT] [--access-log FILE|-]
+                                          [--metrics-listen HOST:PORT]
                    java -jar splice4j.jar @FILE [more arguments]
                    java -jar splice4j.jar --self-check
                    java -jar splice4j.jar --help
@@ -85,6 +87,9 @@ record ForwarderArgs(SocketAddress listen, SocketAddress connect, SpliceMode mod
               --access-log FILE     when a connection ends, append a JSON line on it to FILE (- for standard
                                     output): start, duration, client, upstream, bytes and path each way,
                                     how it ended; lines the file can't take in time are dropped and counted
+              --metrics-listen A    serve Prometheus metrics at http://A/metrics, A as HOST:PORT (port 0
+                                    picks a free one; the start line names it): connections, bytes, ends,
+                                    timeouts, rejections, the pipe pool, per upstream server
               @FILE                 read arguments from FILE, as java does: separated by white space, # starts
                                     a comment, quotes ("a b" or 'a b') for values with spaces
               --self-check          push 1 GiB through an in-process forwarder, zero-copy and portable,

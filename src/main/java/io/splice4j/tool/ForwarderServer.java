@@ -13,6 +13,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -121,6 +122,8 @@ final class ForwarderServer implements AutoCloseable {
             server.register(selector, SelectionKey.OP_ACCEPT);
             ForwarderServer forwarder = new ForwarderServer(args, server, selector, backlog, runner, budget, limit,
                     telemetry, onRelayEnd, fatal, handOverVia);
+            telemetry.serveMetrics(args.ops(), new ForwarderMetrics(forwarder.stats, telemetry, forwarder.open, limit,
+                    runner.engine(), List.of(args.connect())));
             // Registered before the first client: it starts the platform MBean server (~10 MB and a
             // few hundred ms), which must not land on traffic; the library's own beans follow.
             forwarder.mbean = forwarder.registerMBean();
@@ -207,6 +210,11 @@ final class ForwarderServer implements AutoCloseable {
         String dropped = ForwarderLog.dropped() == 0 ? ""
                 : "\n  log lines dropped (the log's destination fell behind): " + ForwarderLog.dropped();
         return stats.summary() + "\n  " + limit.summary() + dropped + telemetry.summary();
+    }
+
+    /** Where {@code /metrics} is served, if it is. */
+    Optional<InetSocketAddress> metricsAddress() {
+        return telemetry.metricsAddress();
     }
 
     /** Clients closed for their PROXY header so far. */

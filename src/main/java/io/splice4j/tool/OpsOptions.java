@@ -1,6 +1,7 @@
 package io.splice4j.tool;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
@@ -12,17 +13,19 @@ import java.util.function.Supplier;
 
 /**
  * The forwarder's options for running it in production: sharing its port with other forwarders
- * ({@code --reuseport}), keeping idle connections checked ({@code --keepalive}), and its access log
- * ({@code --access-log}).
+ * ({@code --reuseport}), keeping idle connections checked ({@code --keepalive}), its access log
+ * ({@code --access-log}) and its metrics endpoint ({@code --metrics-listen}).
  *
  * @param reusePort whether the listener sets {@code SO_REUSEPORT}, so that several forwarders can
  *     listen on one port and the kernel spreads new clients over them
  * @param keepalive TCP keepalive for client and upstream sockets, or empty for the system's default
  * @param accessLog the access log's file, {@code -} for standard output, or empty for none
+ * @param metricsListen where to serve Prometheus metrics over HTTP, or empty for nowhere
  */
-record OpsOptions(boolean reusePort, Optional<Keepalive> keepalive, Optional<String> accessLog) {
+record OpsOptions(boolean reusePort, Optional<Keepalive> keepalive, Optional<String> accessLog,
+        Optional<InetSocketAddress> metricsListen) {
 
-    static final OpsOptions NONE = new OpsOptions(false, Optional.empty(), Optional.empty());
+    static final OpsOptions NONE = new OpsOptions(false, Optional.empty(), Optional.empty(), Optional.empty());
 
     /**
      * Returns these options with {@code option} applied, or {@code null} if it is not one of these.
@@ -32,9 +35,13 @@ record OpsOptions(boolean reusePort, Optional<Keepalive> keepalive, Optional<Str
      */
     OpsOptions with(String option, Supplier<String> value) {
         return switch (option) {
-            case "--reuseport" -> new OpsOptions(true, keepalive, accessLog);
-            case "--keepalive" -> new OpsOptions(reusePort, Optional.of(Keepalive.parse(value.get())), accessLog);
-            case "--access-log" -> new OpsOptions(reusePort, keepalive, Optional.of(logFile(value.get())));
+            case "--reuseport" -> new OpsOptions(true, keepalive, accessLog, metricsListen);
+            case "--keepalive" -> new OpsOptions(reusePort, Optional.of(Keepalive.parse(value.get())), accessLog,
+                    metricsListen);
+            case "--access-log" -> new OpsOptions(reusePort, keepalive, Optional.of(logFile(value.get())),
+                    metricsListen);
+            case "--metrics-listen" -> new OpsOptions(reusePort, keepalive, accessLog,
+                    Optional.of(metricsAddress(value.get())));
             default -> null;
         };
     }
@@ -42,6 +49,19 @@ record OpsOptions(boolean reusePort, Optional<Keepalive> keepalive, Optional<Str
     /** Whether {@code option}, one of these, is followed by a value. */
     static boolean takesValue(String option) {
         return !option.equals("--reuseport");
+    }
+
+    /** A TCP address for the metrics endpoint, where the JDK's HTTP server is there to serve it. */
+    private static InetSocketAddress metricsAddress(String text) {
+        if (!(Endpoints.parse("--metrics-listen", text) instanceof InetSocketAddress address)) {
+            throw new IllegalArgumentException("--metrics-listen wants HOST:PORT: metrics are served over TCP, got "
+                    + ArgText.quoted(text));
+        }
+        if (ModuleLayer.boot().findModule("jdk.httpserver").isEmpty()) {
+            throw new IllegalArgumentException("--metrics-listen needs the module jdk.httpserver, which this runtime "
+                    + "does not load (add --add-modules jdk.httpserver)");
+        }
+        return address;
     }
 
     /** A file name, or {@code -}: checked for what can be checked before opening it. */

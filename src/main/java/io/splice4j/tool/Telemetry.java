@@ -2,17 +2,21 @@ package io.splice4j.tool;
 
 import io.splice4j.RelayResult;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What the forwarder reports about each connection beyond its summary: how it ended, counted by
- * {@link ConnectionEnd}, and its line in the access log ({@code --access-log}). It hears of every
- * connection once, when it ends, on the thread that ends it, and never blocks that thread.
+ * What the forwarder reports beyond its summary: how each connection ended, counted by
+ * {@link ConnectionEnd} and by upstream server, its line in the access log ({@code --access-log}),
+ * and all of it and the summary's counters at {@code /metrics} ({@code --metrics-listen}). It hears
+ * of every connection once, when it ends, on the thread that ends it, and never blocks that thread.
  */
 final class Telemetry implements AutoCloseable {
 
@@ -21,7 +25,9 @@ final class Telemetry implements AutoCloseable {
 
     private final Map<ConnectionEnd, LongAdder> ends = new EnumMap<>(ConnectionEnd.class);
     private final AccessLog accessLog;
+    private final Map<SocketAddress, LongAdder> connectFailures = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile MetricsEndpoint metrics;
 
     private Telemetry(AccessLog accessLog) {
         this.accessLog = accessLog;
@@ -39,10 +45,30 @@ final class Telemetry implements AutoCloseable {
         return new Telemetry(ops.accessLog().isPresent() ? AccessLog.open(ops.accessLog().get()) : null);
     }
 
+    /**
+     * Serves {@code metrics} at {@code --metrics-listen}, if asked.
+     *
+     * @throws IOException naming the flag if it can't listen there
+     */
+    void serveMetrics(OpsOptions ops, ForwarderMetrics exposition) throws IOException {
+        if (ops.metricsListen().isPresent()) {
+            metrics = MetricsEndpoint.start(ops.metricsListen().get(), exposition::exposition);
+        }
+    }
+
+    /** Where {@code /metrics} is served, if it is. */
+    Optional<InetSocketAddress> metricsAddress() {
+        MetricsEndpoint endpoint = metrics;
+        return endpoint == null ? Optional.empty() : Optional.of(endpoint.address());
+    }
+
     /** A connection ended: by its relay's result, or with none. */
     void ended(Connection connection, Optional<RelayResult> result) {
         ConnectionEnd end = ConnectionEnd.of(connection, result);
         ends.get(end).increment();
+        if (end == ConnectionEnd.CONNECT_FAILED && connection.chosenUpstream() != null) {
+            connectFailures.computeIfAbsent(connection.chosenUpstream(), server -> new LongAdder()).increment();
+        }
         if (accessLog != null) {
             accessLog.ended(connection, result, end);
         }
@@ -59,14 +85,21 @@ final class Telemetry implements AutoCloseable {
         return ends.get(end).sum();
     }
 
+    /** Failed connects to {@code server} so far. */
+    long connectFailures(SocketAddress server) {
+        LongAdder failures = connectFailures.get(server);
+        return failures == null ? 0 : failures.sum();
+    }
+
     /** Access log lines lost so far: dropped, or lost to a failed write. */
     long accessLogDropped() {
         return accessLog == null ? 0 : accessLog.dropped();
     }
 
-    /** For the start line: where the access log goes, or nothing. */
+    /** For the start line: where the metrics are served and the access log goes, or nothing. */
     String describe() {
-        return accessLog == null ? "" : ", access log to " + accessLog.target();
+        return metricsAddress().map(address -> ", metrics on http://" + Endpoints.written(address)
+                + MetricsEndpoint.PATH).orElse("") + (accessLog == null ? "" : ", access log to " + accessLog.target());
     }
 
     /** For the summary: the access log's losses, if any. */
@@ -76,12 +109,18 @@ final class Telemetry implements AutoCloseable {
     }
 
     /**
-     * Writes out what the access log still holds, waiting a little for a slow destination, and
-     * closes it; idempotent.
+     * Stops serving metrics, writes out what the access log still holds (waiting a little for a
+     * slow destination) and closes it; idempotent.
      */
     @Override
     public void close() {
-        if (!closed.getAndSet(true) && accessLog != null) {
+        if (closed.getAndSet(true)) {
+            return;
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+        if (accessLog != null) {
             accessLog.flush(FLUSH);
             accessLog.close();
         }

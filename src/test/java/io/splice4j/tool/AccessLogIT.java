@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The packaged forwarder's {@code --access-log}: to standard output, a JSON line per connection
  * between the start line and the summary; to a FIFO nobody reads, forwarding goes on at full speed,
- * the lines it can't take are dropped and counted in the summary, and SIGTERM still ends it with 0.
+ * the lines it can't take are dropped and counted in the metrics and the summary, and SIGTERM still
+ * ends it with 0.
  */
 class AccessLogIT {
 
@@ -79,9 +81,12 @@ class AccessLogIT {
         int each = 2_500;
         try (EchoServer echo = new EchoServer();
              ForwarderJar jar = new ForwarderJar("--listen", "127.0.0.1:0", "--connect", "127.0.0.1:" + echo.port(),
-                     "--access-log", fifo.toString());
+                     "--access-log", fifo.toString(), "--metrics-listen", "127.0.0.1:0");
              FileChannel unread = reader.get(30, TimeUnit.SECONDS)) {
-            InetSocketAddress forwarder = loopback(jar.awaitListening());
+            String banner = jar.nextLine();
+            Matcher metrics = Pattern.compile(", metrics on (\\S+), ").matcher(banner);
+            assertTrue(metrics.find(), banner);
+            InetSocketAddress forwarder = loopback(ForwarderJar.port(banner));
             List<CompletableFuture<Void>> clients = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int first = t * each;
@@ -97,6 +102,9 @@ class AccessLogIT {
             }
             CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
             assertTrue(echo.awaitNoneOpen(10));
+            double droppedSoFar = PrometheusTextParser.parse(Http.get(URI.create(metrics.group(1))).body())
+                    .get("splice4j_log_dropped_lines_total").value("log", "access");
+            assertTrue(droppedSoFar > 0, "the metrics count the drops too: " + droppedSoFar);
             assertEquals(0, jar.terminate(), jar.stderr());
             String summary = jar.stdout();
             int connections = threads * each;

@@ -34,7 +34,7 @@ class ForwarderArgsFuzzTest {
     private static final String[] FLAGS = {"--listen", "--connect", "--mode", "--chunk-size", "--loops",
         "--max-connections", "--connect-timeout", "--idle-timeout", "--drain-timeout", "--log-connections",
         "--unix-mode", "--send-proxy", "--accept-proxy", "--proxy-timeout", "--reuseport", "--keepalive",
-        "--access-log"};
+        "--access-log", "--metrics-listen"};
     private static final String[] RARE_FLAGS = {"--help", "-h", "--self-check", "--", "-", "--loop", "--LOOPS",
         "--chunk-size=64k", ""};
     /** Addresses that parse or fail without a DNS lookup. */
@@ -130,7 +130,8 @@ class ForwarderArgsFuzzTest {
             String flag = random.nextInt(30) == 0 ? pick(random, RARE_FLAGS) : pick(random, FLAGS);
             args.add(flag);
             if (random.nextInt(25) != 0) {
-                args.add(flag.equals("--listen") || flag.equals("--connect") ? pick(random, ADDRESSES)
+                args.add(flag.equals("--listen") || flag.equals("--connect") || flag.equals("--metrics-listen")
+                        ? pick(random, ADDRESSES)
                         : value(random));
             }
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetSocketAddress;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,6 +70,26 @@ class OpsArgsTest {
                 "127.0.0.1:2", "--access-log", "a\u0000b"));
         assertEquals("--access-log needs a value", rejection("--listen", "127.0.0.1:1", "--connect", "127.0.0.1:2",
                 "--access-log"));
+    }
+
+    @Test
+    void metricsAreServedOnATcpAddress() {
+        assertEquals(Optional.of(new InetSocketAddress("::1", 9100)), parse("--metrics-listen [::1]:9100").ops()
+                .metricsListen());
+        assertEquals(0, parse("--metrics-listen 127.0.0.1:0").ops().metricsListen().orElseThrow().getPort());
+        assertEquals(Optional.empty(), parse("").ops().metricsListen());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "--metrics-listen unix:/tmp/m.sock|--metrics-listen wants HOST:PORT: metrics are served over TCP, got "
+                + "'unix:/tmp/m.sock'",
+        "--metrics-listen 127.0.0.1|--metrics-listen wants HOST:PORT, got '127.0.0.1'",
+        "--metrics-listen 127.0.0.1:65536|--metrics-listen: port out of range in '127.0.0.1:65536'",
+        "--metrics-listen :9100|--metrics-listen wants HOST:PORT, got ':9100'",
+        "--metrics-listen|--metrics-listen needs a value"})
+    void badMetricsAddressesAreNamed(String line, String message) {
+        assertEquals(message, assertThrows(IllegalArgumentException.class, () -> parse(line)).getMessage());
     }
 
     @Test
