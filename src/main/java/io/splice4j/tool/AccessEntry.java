@@ -62,6 +62,7 @@ record AccessEntry(long startMillis, long durationNanos, String acceptedAs, Sock
         return json.add("end", end.wireName()).toString();
     }
 
+    /** The path a direction took, as the log names it. */
     private static String path(SpliceResult direction) {
         return direction.path() == TransferPath.ZERO_COPY ? "zero_copy" : "portable";
     }

@@ -37,6 +37,7 @@ final class AccessLog implements AutoCloseable {
     private final FailureLog writeFailures = new FailureLog(Duration.ofSeconds(10));
     private int linesInBatch;
 
+    /** Starts the writer thread for {@code out}, which is closed with the log if {@code ownsOut}. */
     private AccessLog(String target, FileChannel out, boolean ownsOut, int capacity) {
         this.target = target;
         this.out = out;
@@ -116,6 +117,7 @@ final class AccessLog implements AutoCloseable {
         }
     }
 
+    /** On the writer thread: adds a line to the batch, writing the batch first if it has no room. */
     private void add(AccessEntry entry) {
         byte[] line = (entry.json() + "\n").getBytes(StandardCharsets.UTF_8);
         if (line.length > batch.remaining()) {
@@ -129,6 +131,7 @@ final class AccessLog implements AutoCloseable {
         }
     }
 
+    /** On the writer thread: writes the lines batched so far. */
     private void writeBatch() {
         if (linesInBatch > 0) {
             write(batch.flip(), linesInBatch);
@@ -137,6 +140,7 @@ final class AccessLog implements AutoCloseable {
         linesInBatch = 0;
     }
 
+    /** On the writer thread: writes {@code bytes}, which hold {@code lines}; a failure loses and counts them. */
     private void write(ByteBuffer bytes, int lines) {
         try {
             while (bytes.hasRemaining()) {

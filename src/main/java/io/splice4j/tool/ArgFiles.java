@@ -47,6 +47,7 @@ final class ArgFiles {
         return expanded.toArray(String[]::new);
     }
 
+    /** The arguments in the file {@code name}. */
     private static List<String> read(String name) {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("@ needs a file name: @FILE reads arguments from FILE");
@@ -132,6 +133,7 @@ final class ArgFiles {
         return args;
     }
 
+    /** The character a backslash and {@code c} stand for within quotes. */
     private static char escaped(char c) {
         return switch (c) {
             case 'n' -> '\n';

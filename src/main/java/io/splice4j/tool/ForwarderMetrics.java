@@ -59,6 +59,7 @@ final class ForwarderMetrics {
         return text.toString();
     }
 
+    /** Connections: accepted, open, the limit, how they ended, timeouts and failed connects. */
     private void connections(PrometheusText text) {
         text.counter("splice4j_connections_accepted_total", "Clients accepted.").sample(stats.acceptedCount());
         text.gauge("splice4j_connections_open", "Connections accepted and not yet ended: connecting upstream or "
@@ -79,6 +80,7 @@ final class ForwarderMetrics {
                 + "--connect-timeout.").sample(stats.connectTimeouts());
     }
 
+    /** Bytes each way and by path, and the library's fallbacks. */
     private void bytes(PrometheusText text) {
         text.counter("splice4j_relayed_bytes_total", "Bytes relayed by connections that ended, each way.")
                 .sample("direction", "client_to_upstream", stats.bytesClientToUpstream())
@@ -97,6 +99,7 @@ final class ForwarderMetrics {
         }
     }
 
+    /** Clients closed for what they sent first. */
     private void rejections(PrometheusText text) {
         text.counter("splice4j_proxy_headers_rejected_total", "Clients closed for a malformed, incomplete or late "
                 + "PROXY header.").sample(stats.proxyHeadersRejected());
@@ -106,6 +109,7 @@ final class ForwarderMetrics {
                 + "until the forwarder routes by it).").sample(0);
     }
 
+    /** The engine's pipe pool; zeros where relays run on virtual threads. */
     private void pipePool(PrometheusText text) {
         text.gauge("splice4j_pipe_pool_pipes", "Pipes the engine has open, in use or pooled.")
                 .sample(engine.map(SpliceEngine::openPipes).orElse(0));

@@ -36,6 +36,7 @@ final class Json {
         return text + "}";
     }
 
+    /** Starts a member: a comma after the one before, the quoted name and the colon. */
     private StringBuilder key(String name) {
         if (text.length() > 1) {
             text.append(',');
@@ -77,6 +78,7 @@ final class Json {
         return out.append('"');
     }
 
+    /** Appends {@code c} as an escape, {@code \}{@code uXXXX}. */
     private static void escape(StringBuilder out, char c) {
         out.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf])
                 .append(HEX[c & 0xf]);

@@ -63,6 +63,7 @@ final class MetricsEndpoint implements AutoCloseable {
         executor.shutdownNow();
     }
 
+    /** Answers one request: the metrics, or why not. */
     private static void respond(HttpExchange exchange, Supplier<String> exposition) throws IOException {
         try (exchange) {
             String method = exchange.getRequestMethod();
@@ -77,6 +78,7 @@ final class MetricsEndpoint implements AutoCloseable {
         }
     }
 
+    /** Sends a whole response; a {@code HEAD} gets the headers only. */
     private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", contentType);

@@ -67,6 +67,7 @@ final class PrometheusText {
         return text.toString();
     }
 
+    /** Writes a family's HELP and TYPE lines; its samples follow. */
     private PrometheusText family(String name, String type, String help) {
         family = name;
         // HELP escapes only the backslash and the line feed.

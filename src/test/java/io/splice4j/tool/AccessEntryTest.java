@@ -49,7 +49,8 @@ class AccessEntryTest {
                 "evil\"\n.example", UnixDomainSocketAddress.of("/run/up.sock"), Optional.empty(),
                 ConnectionEnd.CONNECT_FAILED);
         String line = entry.json();
-        assertEquals("{\"start\":\"2026-01-02T03:04:05.678Z\",\"duration_s\":0.000000,\"client\":\"unix:/run/f.sock #3\","
+        assertEquals("{\"start\":\"2026-01-02T03:04:05.678Z\",\"duration_s\":0.000000,"
+                + "\"client\":\"unix:/run/f.sock #3\","
                 + "\"sni\":\"evil\\\"\\n.example\",\"upstream\":\"unix:/run/up.sock\",\"bytes_to_upstream\":0,"
                 + "\"bytes_to_client\":0,\"end\":\"connect_failed\"}", line);
         Map<String, Object> parsed = StrictJson.object(line);

@@ -95,8 +95,8 @@ class ArgFilesFuzzTest {
                 throw new AssertionError(context + " -> " + e, e);
             }
         }
-        assertTrue(read > CASES / 10 && read < CASES * 9 / 10, "read " + read + " of " + CASES + ": the mix is off, seed "
-                + seed);
+        assertTrue(read > CASES / 10 && read < CASES * 9 / 10,
+                "read " + read + " of " + CASES + ": the mix is off, seed " + seed);
     }
 
     /** A file's bytes: pieces of text, now and then a byte that is no UTF-8. */

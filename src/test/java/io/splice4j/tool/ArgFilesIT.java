@@ -47,7 +47,8 @@ class ArgFilesIT {
         try (ForwarderJar jar = new ForwarderJar("@" + missing)) {
             assertEquals(2, jar.await());
             String stderr = jar.stderr();
-            assertTrue(stderr.startsWith("splice4j: can't read argument file '" + missing + "': no such file or directory\n"
+            assertTrue(stderr.startsWith("splice4j: can't read argument file '" + missing
+                    + "': no such file or directory\n"
                     + "usage: java -jar splice4j.jar"), stderr);
             assertFalse(stderr.contains("Exception") || stderr.contains("\tat "), "no stack trace: " + stderr);
         }

@@ -7,7 +7,7 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
-/** A plain HTTP client for the metrics endpoint's tests ({@code java.net.http} is a module the library doesn't read). */
+/** A plain HTTP client for the metrics tests: {@code java.net.http} is a module the library doesn't read. */
 final class Http {
 
     /** A response: its status, its {@code Content-Type} and {@code Allow} headers, and its body. */
@@ -17,6 +17,7 @@ final class Http {
     private Http() {
     }
 
+    /** Sends a {@code GET} and reads the whole response. */
     static Response get(URI uri) throws IOException {
         return send("GET", uri);
     }

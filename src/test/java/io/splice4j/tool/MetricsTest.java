@@ -71,7 +71,8 @@ class MetricsTest {
             assertTrue(value(families, "splice4j_delivered_bytes_total", "path", "spliced")
                     + value(families, "splice4j_delivered_bytes_total", "path", "copied") >= 2 * connections * size,
                     "the library delivered both ways");
-            assertEquals(0, value(families, "splice4j_server_active_connections", "server", "127.0.0.1:" + echo.port()));
+            assertEquals(0, value(families, "splice4j_server_active_connections", "server",
+                    "127.0.0.1:" + echo.port()));
             assertEquals(0, value(families, "splice4j_server_connect_failures_total", "server",
                     "127.0.0.1:" + echo.port()));
             assertEquals(0, value(families, "splice4j_log_dropped_lines_total", "log", "access"));

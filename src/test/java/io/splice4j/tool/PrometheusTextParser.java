@@ -24,7 +24,8 @@ final class PrometheusTextParser {
     private static final String NAME = "[a-zA-Z_:][a-zA-Z0-9_:]*";
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     private static final Pattern HELP = Pattern.compile("# HELP (" + NAME + ") (.*)");
-    private static final Pattern TYPE = Pattern.compile("# TYPE (" + NAME + ") (counter|gauge|histogram|summary|untyped)");
+    private static final Pattern TYPE = Pattern.compile("# TYPE (" + NAME
+            + ") (counter|gauge|histogram|summary|untyped)");
     private static final Pattern SAMPLE = Pattern.compile("(" + NAME + ")(\\{.*})? (\\S+)( -?\\d+)?");
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?|NaN|[+-]Inf");
 
@@ -103,7 +104,8 @@ final class PrometheusTextParser {
                     throw new IllegalArgumentException(where + "a duplicate series");
                 }
                 double value = number(sample.group(3), where);
-                if (types.get(family).equals("counter") && (Double.isNaN(value) || value < 0 || Double.isInfinite(value))) {
+                boolean counter = types.get(family).equals("counter");
+                if (counter && (Double.isNaN(value) || value < 0 || Double.isInfinite(value))) {
                     throw new IllegalArgumentException(where + "a counter is finite and not negative");
                 }
                 samples.computeIfAbsent(family, f -> new ArrayList<>()).add(new Sample(family, labels, value));
