@@ -14,6 +14,13 @@ module io.splice4j {
     // The io.splice4j.Transfer, Relay and Engine events; every JDK build ships the module.
     requires jdk.jfr;
 
+    // The forwarder's --keepalive timings (jdk.net.ExtendedSocketOptions). Static: the library needs
+    // none of it, and java -jar loads it anyway; elsewhere the flag names the module to add.
+    requires static jdk.net;
+
+    // The forwarder's --metrics-listen endpoint (com.sun.net.httpserver), static for the same reason.
+    requires static jdk.httpserver;
+
     // The forwarder's SIGTERM/SIGINT handling (sun.misc.Signal); without it, signals end the JVM
     // through its shutdown hooks.
     requires static jdk.unsupported;

@@ -113,6 +113,16 @@ public final class SpliceEngine implements AutoCloseable {
     }
 
     /**
+     * Returns how often a relay direction found no pipe in its loop's pool and copied a chunk
+     * instead ({@link FallbackReason#POOL_EXHAUSTED} counts transfers, this counts chunks).
+     *
+     * @return the count over all loops
+     */
+    public long poolExhaustions() {
+        return core.poolExhaustions();
+    }
+
+    /**
      * Returns the number of event loops.
      *
      * @return the count

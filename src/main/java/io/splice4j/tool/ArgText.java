@@ -1,6 +1,11 @@
 package io.splice4j.tool;
 
-/** A command-line value quoted for a one-line message. */
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+
+/** A command-line value quoted for a one-line message, and why a file it names could not be used. */
 final class ArgText {
 
     private ArgText() {
@@ -22,5 +27,17 @@ final class ArgText {
             }
         });
         return quoted.append('\'').toString();
+    }
+
+    /** Why a file could not be opened or read, in a few words: the JDK's messages repeat the path. */
+    static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        String reason = e instanceof FileSystemException fs ? fs.getReason() : e.getMessage();
+        return reason == null ? e.getClass().getSimpleName() : quoted(reason);
     }
 }

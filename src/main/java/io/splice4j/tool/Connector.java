@@ -81,8 +81,12 @@ final class Connector {
                     relayOptions = options.toBuilder().firstBytesAtoB(first).build();
                 }
             }
+            args.ops().tune(connection.client());
             upstream = dialer.connect(attempts, connection::upstream);
             UpstreamServer server = attempts.current();
+            connection.chosenUpstream(server.address());
+            // Keepalive needs no SYN of its own: set once the socket is connected.
+            args.ops().tune(upstream);
             Relay relay = Splice.relay(connection.client(), upstream, relayOptions);
             relay.completion().thenAccept(result -> relayEnded(connection, attempts, result));
             // From here the relay's end ends the connection.
@@ -125,11 +129,13 @@ final class Connector {
 
     private void headerRejected(Connection connection, ProxyProtocolException e) {
         stats.proxyHeaderRejected();
+        connection.endedBeforeRelay(ConnectionEnd.HEADER_REJECTED);
         closing(rejections, connection, "no valid PROXY header: " + e.getMessage());
     }
 
     private void headerReadFailed(Connection connection, Throwable e) {
         stats.proxyHeaderReadFailed();
+        connection.endedBeforeRelay(ConnectionEnd.FAILED);
         closing(headerReadFailures, connection, "can't read its PROXY header: " + e);
     }
 
@@ -142,6 +148,10 @@ final class Connector {
 
     /** Every try failed ({@link UpstreamConnectException}), or the relay could not start on the upstream socket. */
     private void connectFailed(Connection connection, UpstreamAttempts attempts, Throwable e) {
+        connection.endedBeforeRelay(ConnectionEnd.CONNECT_FAILED);
+        if (attempts.lastTried() != null) {
+            connection.chosenUpstream(attempts.lastTried().address());
+        }
         if (e instanceof UpstreamConnectException tries) {
             stats.upstreamFailed(tries.timedOut());
             closing(failures, connection, "can't connect to " + tries.getMessage());

@@ -75,6 +75,18 @@ final class Endpoints {
     }
 
     /**
+     * An address as the flags write it, for the access log and metric labels: {@code HOST:PORT}
+     * ({@code [v6]:PORT}), {@code unix:/path} ({@code unix:} alone for an unnamed Unix socket).
+     */
+    static String written(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            String host = inet.getHostString();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return text(address);
+    }
+
+    /**
      * An address for people: {@code unix:/path} for a Unix socket ({@code unix:} alone for an
      * unnamed one, as Unix clients are), {@code /host:port} for TCP.
      */

@@ -21,7 +21,8 @@ public final class Forwarder {
     }
 
     /**
-     * Runs the command. Exits 2 with the usage on bad arguments or a taken {@code --listen unix:}
+     * Runs the command; an argument {@code @FILE} stands for the arguments in FILE ({@link ArgFiles}).
+     * Exits 2 with the usage on bad arguments or a taken {@code --listen unix:}
      * path, 1 if the forwarder can't start. A forwarder runs until SIGTERM or SIGINT, then drains
      * (stops accepting, lets open connections finish for {@code --drain-timeout}, resets the rest;
      * a second signal ends the drain at once), prints a summary and exits 0; or until a failure
@@ -36,7 +37,7 @@ public final class Forwarder {
         }
         ForwarderArgs parsed;
         try {
-            parsed = ForwarderArgs.parse(args);
+            parsed = ForwarderArgs.parse(ArgFiles.expand(args));
         } catch (IllegalArgumentException e) {
             System.err.println("splice4j: " + e.getMessage());
             System.err.println(ForwarderArgs.USAGE);

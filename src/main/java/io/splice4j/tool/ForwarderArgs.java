@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 
 /**
  * The forwarder's command line, parsed and checked: every numeric value lies in the range the
@@ -24,10 +25,12 @@ import java.util.OptionalInt;
  * @param selfCheck whether to run the self-check instead of forwarding
  * @param help whether to print the usage and exit
  * @param edge the Unix socket mode and the PROXY protocol options
+ * @param ops the options for running it in production: port sharing, keepalive, the access log,
+ *     the metrics endpoint
  */
 record ForwarderArgs(SocketAddress listen, UpstreamOptions upstream, SpliceMode mode, int chunkSize, int loops,
         OptionalInt maxConnections, Duration connectTimeout, Optional<Duration> idleTimeout, Duration drainTimeout,
-        boolean logConnections, boolean selfCheck, boolean help, EdgeOptions edge) {
+        boolean logConnections, boolean selfCheck, boolean help, EdgeOptions edge, OpsOptions ops) {
 
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -39,9 +42,12 @@ record ForwarderArgs(SocketAddress listen, UpstreamOptions upstream, SpliceMode 
                                           [--connect-timeout DURATION] [--idle-timeout DURATION]
                                           [--drain-timeout DURATION] [--log-connections]
                                           [--unix-mode MODE] [--send-proxy v1|v2] [--accept-proxy]
-                                          [--proxy-timeout DURATION]
+                                          [--proxy-timeout DURATION] [--reuseport]
+                                          [--keepalive IDLE,INTERVAL,COUNT] [--access-log FILE|-]
+                                          [--metrics-listen HOST:PORT]
                                           [--connect HOST:PORT ...] [--balance roundrobin|leastconn|first]
                                           [--retries N] [--health-check DURATION]
+                   java -jar splice4j.jar @FILE [more arguments]
                    java -jar splice4j.jar --self-check
                    java -jar splice4j.jar --help
               --listen ADDRESS      accept clients here: HOST:PORT for TCP (port 0 picks a free port) or
@@ -84,6 +90,20 @@ record ForwarderArgs(SocketAddress listen, UpstreamOptions upstream, SpliceMode 
                                     strictly; a client whose header is malformed or late is closed
               --proxy-timeout D     how long a client may take to send its PROXY header, 1ms..576h
                                     (default 5s)
+              --reuseport           set SO_REUSEPORT on the TCP listener: forwarders started with it can
+                                    listen on one port, and the kernel spreads new clients over them
+              --keepalive I,N,C     TCP keepalive on client and upstream sockets: the first probe after I
+                                    idle, then one every N, the connection dropped after C unanswered
+                                    probes, e.g. 60s,10s,5; I and N 1s..32767s, C 1..127 (default: the
+                                    system's, usually off; Unix sockets have none)
+              --access-log FILE     when a connection ends, append a JSON line on it to FILE (- for standard
+                                    output): start, duration, client, upstream, bytes and path each way,
+                                    how it ended; lines the file can't take in time are dropped and counted
+              --metrics-listen A    serve Prometheus metrics at http://A/metrics, A as HOST:PORT (port 0
+                                    picks a free one; the start line names it): connections, bytes, ends,
+                                    timeouts, rejections, the pipe pool, per upstream server
+              @FILE                 read arguments from FILE, as java does: separated by white space, # starts
+                                    a comment, quotes ("a b" or 'a b') for values with spaces
               --self-check          push 1 GiB through an in-process forwarder, zero-copy and portable,
                                     verify SHA-256, print throughput and CPU per GiB
             Durations need a unit: 500ms, 30s, 5m, 1h (only 0 may go without); 576h is 24 days.
@@ -120,12 +140,19 @@ record ForwarderArgs(SocketAddress listen, UpstreamOptions upstream, SpliceMode 
                 case "--log-connections" -> builder.logConnections = true;
                 default -> {
                     int at = i;
-                    EdgeOptions next = builder.edge.with(option, () -> value(args, at + 1, option));
-                    if (next == null) {
-                        throw new IllegalArgumentException("unknown argument: " + ArgText.quoted(option));
+                    Supplier<String> value = () -> value(args, at + 1, option);
+                    EdgeOptions edge = builder.edge.with(option, value);
+                    if (edge != null) {
+                        builder.edge = edge;
+                        i += EdgeOptions.takesValue(option) ? 1 : 0;
+                    } else {
+                        OpsOptions ops = builder.ops.with(option, value);
+                        if (ops == null) {
+                            throw new IllegalArgumentException("unknown argument: " + ArgText.quoted(option));
+                        }
+                        builder.ops = ops;
+                        i += OpsOptions.takesValue(option) ? 1 : 0;
                     }
-                    i += EdgeOptions.takesValue(option) ? 1 : 0;
-                    builder.edge = next;
                 }
             }
         }
@@ -169,6 +196,7 @@ record ForwarderArgs(SocketAddress listen, UpstreamOptions upstream, SpliceMode 
         boolean logConnections;
         boolean selfCheck;
         EdgeOptions edge = EdgeOptions.NONE;
+        OpsOptions ops = OpsOptions.NONE;
 
         /** The defaults, asking for the usage. */
         ForwarderArgs help() {
@@ -190,6 +218,8 @@ record ForwarderArgs(SocketAddress listen, UpstreamOptions upstream, SpliceMode 
                 throw new IllegalArgumentException(listen == null ? "--listen is required" : "--connect is required");
             } else if (edge.unixMode().isPresent() && Endpoints.unixPath(listen) == null) {
                 throw new IllegalArgumentException("--unix-mode needs --listen unix:/path");
+            } else {
+                ops.check(listen, upstream.servers().stream().map(UpstreamOptions.Server::address).toList());
             }
             upstream.check();
             ForwarderArgs args = args(false);
@@ -208,7 +238,7 @@ record ForwarderArgs(SocketAddress listen, UpstreamOptions upstream, SpliceMode 
             int resolvedLoops = loops != 0 ? loops
                     : (int) Math.min(Runtime.getRuntime().availableProcessors(), NumericFlag.LOOPS.max());
             return new ForwarderArgs(listen, upstream, mode, chunkSize, resolvedLoops, maxConnections, connectTimeout,
-                    idleTimeout, drainTimeout, logConnections, selfCheck, help, edge);
+                    idleTimeout, drainTimeout, logConnections, selfCheck, help, edge, ops);
         }
     }
 }

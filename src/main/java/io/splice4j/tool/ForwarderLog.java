@@ -2,19 +2,14 @@ package io.splice4j.tool;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The forwarder's log, through {@link System.Logger}, written by a thread of its own: a caller only
- * queues its line, so a log destination that blocks (a full pipe nobody reads, a stalled terminal)
- * never stops an event loop, the acceptor or a connect. At most {@value #CAPACITY} lines wait; past
- * that, lines are dropped and counted ({@link #dropped()}), never buffered without bound. Logging
- * never ends the caller: a process out of fds may fail even to format a line (loading a time zone),
- * and it must go on serving.
+ * The forwarder's log, through {@link System.Logger}, written by a thread of its own ({@link Offload}):
+ * a caller only queues its line, so a log destination that blocks (a full pipe nobody reads, a
+ * stalled terminal) never stops an event loop, the acceptor or a connect. At most {@value #CAPACITY}
+ * lines wait; past that, lines are dropped and counted ({@link #dropped()}), never buffered without
+ * bound. Logging never ends the caller: a process out of fds may fail even to format a line (loading
+ * a time zone), and it must go on serving.
  */
 final class ForwarderLog {
 
@@ -23,16 +18,11 @@ final class ForwarderLog {
 
     private static final System.Logger LOG = System.getLogger("io.splice4j.tool");
 
-    /** A queued line, or (with a latch) a marker that the writer has reached it. */
-    private record Line(Level level, String format, Object[] arguments, CountDownLatch reached) {
+    /** A queued line. */
+    private record Line(Level level, String format, Object[] arguments) {
     }
 
-    private static final BlockingQueue<Line> QUEUE = new ArrayBlockingQueue<>(CAPACITY);
-    private static final LongAdder DROPPED = new LongAdder();
-
-    static {
-        Thread.ofPlatform().daemon().name("splice4j-log").start(ForwarderLog::writeForever);
-    }
+    private static final Offload<Line> QUEUE = new Offload<>("splice4j-log", CAPACITY, ForwarderLog::write);
 
     private ForwarderLog() {
     }
@@ -79,7 +69,7 @@ final class ForwarderLog {
 
     /** @return lines dropped because the writer had fallen {@value #CAPACITY} lines behind */
     static long dropped() {
-        return DROPPED.sum();
+        return QUEUE.dropped();
     }
 
     /**
@@ -89,41 +79,16 @@ final class ForwarderLog {
      * @return whether the writer caught up in time
      */
     static boolean flush(Duration timeout) {
-        CountDownLatch reached = new CountDownLatch(1);
-        try {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            return QUEUE.offer(new Line(null, null, null, reached), timeout.toNanos(), TimeUnit.NANOSECONDS)
-                    && reached.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return QUEUE.flush(timeout);
     }
 
     private static void log(Level level, String format, Object... arguments) {
         try {
-            if (LOG.isLoggable(level) && !QUEUE.offer(new Line(level, format, arguments.clone(), null))) {
-                DROPPED.increment();
+            if (LOG.isLoggable(level)) {
+                QUEUE.offer(new Line(level, format, arguments.clone()));
             }
         } catch (RuntimeException | Error e) {
             // Nothing better to do with it.
-        }
-    }
-
-    private static void writeForever() {
-        for (;;) {
-            try {
-                Line line = QUEUE.take();
-                if (line.reached() != null) {
-                    line.reached().countDown();
-                } else {
-                    write(line);
-                }
-            } catch (InterruptedException e) {
-                // Nobody interrupts this thread; a daemon, it ends with the JVM.
-            } catch (RuntimeException | Error e) {
-                // A line that can't be written is lost; the next may fare better.
-            }
         }
     }
 

@@ -13,6 +13,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -58,13 +59,15 @@ final class ForwarderServer implements AutoCloseable {
     private final Consumer<Connection> handOver;
     private final Consumer<Throwable> fatal;
     private final Thread acceptor;
+    private final Telemetry telemetry;
     private volatile boolean draining;
     private ForwarderBean mbean;
     private HealthChecks healthChecks = HealthChecks.none();
 
     private ForwarderServer(ForwarderArgs args, ServerSocketChannel server, Selector acceptSelector, int backlog,
-            RelayRunner runner, FdBudget budget, ConnectionLimit limit, Consumer<RelayResult> onRelayEnd,
-            Consumer<Throwable> fatal, UnaryOperator<Consumer<Connection>> handOverVia) {
+            RelayRunner runner, FdBudget budget, ConnectionLimit limit, Telemetry telemetry,
+            Consumer<RelayResult> onRelayEnd, Consumer<Throwable> fatal,
+            UnaryOperator<Consumer<Connection>> handOverVia) {
         this.args = args;
         this.server = server;
         this.acceptSelector = acceptSelector;
@@ -73,11 +76,14 @@ final class ForwarderServer implements AutoCloseable {
         this.budget = budget;
         this.limit = limit;
         this.fatal = fatal;
+        this.telemetry = telemetry;
         SpliceOptions.Builder builder = SpliceOptions.builder().mode(args.mode()).chunkSize(args.chunkSize());
         args.idleTimeout().ifPresent(builder::idleTimeout);
         this.upstreams = new Upstreams(args.upstream(), System::nanoTime);
         this.connector = new Connector(args, upstreams, runner.options(builder.build()), stats, (connection, result) -> {
             open.remove(connection);
+            // Before the place is given back: a drain that saw none open has every line queued.
+            telemetry.ended(connection, result);
             limit.release();
             result.ifPresent(onRelayEnd);
         }, this::failed);
@@ -106,7 +112,9 @@ final class ForwarderServer implements AutoCloseable {
         RelayRunner runner = RelayRunner.start(args.loops(), args.chunkSize(), args.mode());
         ServerSocketChannel server = null;
         Selector selector = null;
+        Telemetry telemetry = null;
         try {
+            telemetry = Telemetry.start(args.ops());
             FdBudget budget = FdBudget.ofThisProcess(runner.pipeFds(), args.loops());
             ConnectionLimit limit = new ConnectionLimit(args.maxConnections().orElse(
                     Math.min(budget.maxConnections(), HeapBudget.ofThisProcess().maxConnections())));
@@ -116,7 +124,9 @@ final class ForwarderServer implements AutoCloseable {
             selector = Selector.open();
             server.register(selector, SelectionKey.OP_ACCEPT);
             ForwarderServer forwarder = new ForwarderServer(args, server, selector, backlog, runner, budget, limit,
-                    onRelayEnd, fatal, handOverVia);
+                    telemetry, onRelayEnd, fatal, handOverVia);
+            telemetry.serveMetrics(args.ops(), new ForwarderMetrics(forwarder.stats, telemetry, forwarder.open, limit,
+                    runner.engine(), forwarder.upstreams.servers()));
             // Registered before the first client: it starts the platform MBean server (~10 MB and a
             // few hundred ms), which must not land on traffic; the library's own beans follow.
             forwarder.mbean = forwarder.registerMBean();
@@ -133,6 +143,9 @@ final class ForwarderServer implements AutoCloseable {
                 server.close();
                 removeSocketFile(args);
             }
+            if (telemetry != null) {
+                telemetry.close();
+            }
             runner.close();
             throw e;
         }
@@ -148,7 +161,7 @@ final class ForwarderServer implements AutoCloseable {
 
     private static ServerSocketChannel listen(ForwarderArgs args, int backlog) throws IOException {
         Path path = Endpoints.unixPath(args.listen());
-        return path == null ? ServerSocketChannel.open().bind(args.listen(), backlog)
+        return path == null ? args.ops().listen(args.listen(), backlog)
                 : UnixListenSocket.bind(path, args.edge().unixMode(), backlog);
     }
 
@@ -174,7 +187,8 @@ final class ForwarderServer implements AutoCloseable {
                 + runner.describe() + ", max connections " + max + ", connect timeout "
                 + ForwarderArgs.format(args.connectTimeout()) + ", idle timeout "
                 + args.idleTimeout().map(ForwarderArgs::format).orElse("none") + ", drain timeout "
-                + ForwarderArgs.format(args.drainTimeout()) + ", zero-copy "
+                + ForwarderArgs.format(args.drainTimeout()) + args.ops().describe() + telemetry.describe()
+                + ", zero-copy "
                 + (Splice.zeroCopy() ? "on" : "off (" + Splice.zeroCopyUnavailableReason().orElse("?") + ")");
     }
 
@@ -200,7 +214,12 @@ final class ForwarderServer implements AutoCloseable {
     String summary() {
         String dropped = ForwarderLog.dropped() == 0 ? ""
                 : "\n  log lines dropped (the log's destination fell behind): " + ForwarderLog.dropped();
-        return stats.summary() + "\n  " + limit.summary() + upstreams.summary() + dropped;
+        return stats.summary() + "\n  " + limit.summary() + upstreams.summary() + dropped + telemetry.summary();
+    }
+
+    /** Where {@code /metrics} is served, if it is. */
+    Optional<InetSocketAddress> metricsAddress() {
+        return telemetry.metricsAddress();
     }
 
     /** Clients closed for their PROXY header so far. */
@@ -272,6 +291,7 @@ final class ForwarderServer implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             if (connection != null) {
                 open.remove(connection);
+                telemetry.notTakenIn(connection);
             }
             Connection.closeQuietly(client);
             limit.release();
@@ -359,6 +379,7 @@ final class ForwarderServer implements AutoCloseable {
             healthChecks.close();
             runner.close();
             mbean.close();
+            telemetry.close();
         }
         stats.drained(reset);
         return new Drained(wereOpen, reset, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));

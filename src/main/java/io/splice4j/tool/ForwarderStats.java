@@ -93,7 +93,7 @@ final class ForwarderStats {
 
     /** A few lines for people. */
     String summary() {
-        SpliceMetrics library = Splice.metrics().minus(libraryAtStart);
+        SpliceMetrics library = library();
         StringJoiner fallbacks = new StringJoiner(", ");
         for (FallbackReason reason : FallbackReason.values()) {
             if (library.fallbacks(reason) > 0) {
@@ -118,6 +118,16 @@ final class ForwarderStats {
                 + "  fallbacks: " + (fallbacks.length() == 0 ? "none" : fallbacks.toString()) + "\n"
                 + "  PROXY headers rejected (malformed, incomplete or late): " + proxyHeadersRejected.sum()
                 + "; failed to read here (out of fds, say): " + proxyHeaderReadFailures.sum();
+    }
+
+    /** The library's counters since the forwarder started: bytes spliced and copied, fallbacks. */
+    SpliceMetrics library() {
+        return Splice.metrics().minus(libraryAtStart);
+    }
+
+    /** Relay directions that ended having taken {@code path}. */
+    long directions(TransferPath path) {
+        return directionsByPath.get(path).sum();
     }
 
     long acceptedCount() {

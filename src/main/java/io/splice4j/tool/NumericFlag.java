@@ -8,9 +8,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The forwarder's numeric flags, each with the inclusive range its value must lie in. A value out
- * of range is refused when the command line is parsed, naming the flag and its range, instead of
- * failing every connection later (a deadline that overflows, a pipe the pool can never hold).
+ * The forwarder's numeric flags, and the numeric parts of a flag's value ({@code --keepalive IDLE}),
+ * each with the inclusive range its value must lie in. A value out of range is refused when the
+ * command line is parsed, naming the flag and its range, instead of failing every connection later
+ * (a deadline that overflows, a pipe the pool can never hold).
  */
 enum NumericFlag {
 
@@ -38,7 +39,13 @@ enum NumericFlag {
     IDLE_TIMEOUT("--idle-timeout", Unit.MILLIS, 1, NumericFlag.MAX_MILLIS),
     /** {@code 0} closes open connections at once. */
     DRAIN_TIMEOUT("--drain-timeout", Unit.MILLIS, 0, NumericFlag.MAX_MILLIS),
-    PROXY_TIMEOUT("--proxy-timeout", Unit.MILLIS, 1, NumericFlag.MAX_MILLIS);
+    PROXY_TIMEOUT("--proxy-timeout", Unit.MILLIS, 1, NumericFlag.MAX_MILLIS),
+    /** Linux takes 1 to 32767 seconds ({@code MAX_TCP_KEEPIDLE}). */
+    KEEPALIVE_IDLE("--keepalive IDLE", Unit.SECONDS, 1, 32_767),
+    /** Linux takes 1 to 32767 seconds ({@code MAX_TCP_KEEPINTVL}). */
+    KEEPALIVE_INTERVAL("--keepalive INTERVAL", Unit.SECONDS, 1, 32_767),
+    /** Linux takes 1 to 127 probes ({@code MAX_TCP_KEEPCNT}). */
+    KEEPALIVE_COUNT("--keepalive COUNT", Unit.COUNT, 1, 127);
 
     /**
      * 24 days, the longest duration: under 2<sup>31</sup> - 1 ms, as HAProxy's timeouts are, so
@@ -59,9 +66,10 @@ enum NumericFlag {
         this.max = max;
     }
 
-    /** The flag as written on the command line. */
+    /** The flag as written on the command line, without the part of its value this range is for. */
     String flag() {
-        return flag;
+        int space = flag.indexOf(' ');
+        return space < 0 ? flag : flag.substring(0, space);
     }
 
     /** The largest value taken. */
@@ -117,7 +125,8 @@ enum NumericFlag {
         COUNT("a whole number", Map.of("", 1L)),
         BYTES("a byte count such as 65536, 64k or 1m", Map.of("", 1L, "k", 1L << 10, "m", 1L << 20, "g", 1L << 30)),
         MILLIS("a duration with a unit such as 500ms, 30s, 5m or 1h",
-                Map.of("ms", 1L, "s", 1_000L, "m", 60_000L, "h", 3_600_000L));
+                Map.of("ms", 1L, "s", 1_000L, "m", 60_000L, "h", 3_600_000L)),
+        SECONDS("a duration in whole seconds such as 30s, 5m or 1h", Map.of("s", 1L, "m", 60L, "h", 3_600L));
 
         private final String wanted;
         private final Map<String, Long> multipliers;

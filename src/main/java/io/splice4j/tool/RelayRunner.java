@@ -4,6 +4,7 @@ import io.splice4j.SpliceEngine;
 import io.splice4j.SpliceMode;
 import io.splice4j.SpliceOptions;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -59,6 +60,11 @@ final class RelayRunner implements AutoCloseable {
     static long pipesTheFdLimitAllows(int loops) {
         long limit = FdBudget.softLimit(java.nio.file.Path.of("/proc/self/limits")).orElse(1024);
         return Math.max(1, (limit - FdBudget.reserve(loops)) / 8);
+    }
+
+    /** The engine that runs the relays, or empty where they run on virtual threads. */
+    Optional<SpliceEngine> engine() {
+        return Optional.ofNullable(engine);
     }
 
     /** Options for relays run here, on top of {@code options}. */

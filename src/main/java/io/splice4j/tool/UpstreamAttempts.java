@@ -52,6 +52,11 @@ final class UpstreamAttempts {
         return current.get();
     }
 
+    /** The server tried last, connected or not (the access log names it), or {@code null} if none was. */
+    UpstreamServer lastTried() {
+        return tried.isEmpty() ? null : tried.getLast();
+    }
+
     /** The try connected: the server keeps counting the client until {@link #release()}. */
     void connected() {
         current.get().connected();

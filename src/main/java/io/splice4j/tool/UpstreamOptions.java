@@ -45,6 +45,11 @@ record UpstreamOptions(List<Server> servers, Balance balance, int retries, Optio
         String label() {
             return group.map(name -> name + "=").orElse("") + Endpoints.text(address);
         }
+
+        /** The server as {@code --connect} names it: {@code [NAME=]HOST:PORT} or {@code [NAME=]unix:/path}. */
+        String written() {
+            return group.map(name -> name + "=").orElse("") + Endpoints.written(address);
+        }
     }
 
     /**

@@ -46,6 +46,11 @@ final class UpstreamServer {
         return spec.label();
     }
 
+    /** The server as {@code --connect} names it, for metric labels. */
+    String written() {
+        return spec.written();
+    }
+
     /** Whether it is taken to be up. */
     boolean up() {
         return health.up();

@@ -11,13 +11,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * The upstream end of forwarder tests: sends back every byte it receives, on a virtual thread per
  * connection, and closes a connection at its end-of-stream. Counts connections open now, the most
- * open at once, and all it accepted, so tests can see what the forwarder did upstream.
+ * open at once, and all it accepted, so tests can see what the forwarder did upstream. One made
+ * {@link #resettingOn} resets a connection instead whose first byte is the one given.
  */
 final class EchoServer implements AutoCloseable {
 
     private final ServerSocketChannel server;
     private final ConnectionTally tally = new ConnectionTally();
     private final Thread acceptor;
+    /** The first byte that makes a connection reset, or -1. */
+    private final int resetOn;
 
     EchoServer() throws IOException {
         this(ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16_384));
@@ -25,8 +28,19 @@ final class EchoServer implements AutoCloseable {
 
     /** Echoes what clients of {@code server}, bound already (to a Unix socket, say), send; closes it when closed. */
     EchoServer(ServerSocketChannel server) {
+        this(server, -1);
+    }
+
+    private EchoServer(ServerSocketChannel server, int resetOn) {
         this.server = server;
+        this.resetOn = resetOn;
         acceptor = Thread.ofPlatform().name("echo-acceptor").daemon().start(this::acceptLoop);
+    }
+
+    /** An echo on loopback that resets (RST) a connection whose first byte is {@code first}. */
+    static EchoServer resettingOn(byte first) throws IOException {
+        return new EchoServer(ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                0)), first & 0xff);
     }
 
     int port() {
@@ -79,7 +93,11 @@ final class EchoServer implements AutoCloseable {
     private void echo(SocketChannel connection) {
         try {
             ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
-            while (connection.read(buffer) >= 0) {
+            for (boolean first = true; connection.read(buffer) >= 0; first = false) {
+                if (first && (buffer.get(0) & 0xff) == resetOn) {
+                    connection.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+                    return;
+                }
                 buffer.flip();
                 while (buffer.hasRemaining()) {
                     connection.write(buffer);

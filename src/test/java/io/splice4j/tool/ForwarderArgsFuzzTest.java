@@ -34,7 +34,7 @@ class ForwarderArgsFuzzTest {
     private static final String[] FLAGS = {"--listen", "--connect", "--mode", "--chunk-size", "--loops",
         "--max-connections", "--connect-timeout", "--idle-timeout", "--drain-timeout", "--log-connections",
         "--unix-mode", "--send-proxy", "--accept-proxy", "--proxy-timeout", "--balance", "--retries",
-        "--health-check"};
+        "--health-check", "--reuseport", "--keepalive", "--access-log", "--metrics-listen"};
     private static final String[] RARE_FLAGS = {"--help", "-h", "--self-check", "--", "-", "--loop", "--LOOPS",
         "--chunk-size=64k", ""};
     /** Addresses that parse or fail without a DNS lookup. */
@@ -45,7 +45,9 @@ class ForwarderArgsFuzzTest {
     private static final String[] WORDS = {"auto", "zero-copy", "portable", "PORTABLE", "v1", "v2", "1", "2", "v3",
         "660", "0600", "0o660", "999", "", " ", "\n", "1\n", "\u2028", "\u0000", "٣", "３", "𝟙", "1٠", "İ", "ǅ",
         "0x10", "1e3", "1.5", "+5", "-0", "00", "0", "--5", "NaN", "∞", "roundrobin", "leastconn", "first",
-        "LEASTCONN", "round-robin"};
+        "LEASTCONN", "round-robin", "60s,10s,5", "1s,1s,1", "32767s,32767s,127",
+        "32768s,1s,1", "1s,32768s,1", "1s,1s,128", "0s,1s,1", "1s,1s,0", "9h,1m,5", "500ms,1s,1", "60,10,5", "60s,10s",
+        "60s,10s,5,", ",,", "1s,,1", " 1s,1s,1", "1s,1s,١", "-", "/tmp/access.log", "a\u0000b"};
     private static final String[] UNITS = {"", "", "k", "K", "m", "M", "g", "G", "ms", "MS", "s", "h", "d", "b",
         "kb", "µs", " ", "\n"};
     private static final long[] EDGES = {0, 1, 2, 255, 256, 257, 4095, 4096, 4097, 16_777_215, 16_777_216,
@@ -99,6 +101,18 @@ class ForwarderArgsFuzzTest {
         if (!servers.isEmpty() && servers.stream().allMatch(server -> server.group().isPresent())) {
             fail(context + " -> no server in the default group: " + servers);
         }
+        args.ops().keepalive().ifPresent(keepalive -> {
+            within(keepalive.idle(), 1, 32_767, "--keepalive IDLE", context);
+            within(keepalive.interval(), 1, 32_767, "--keepalive INTERVAL", context);
+            within(keepalive.count(), 1, 127, "--keepalive COUNT", context);
+            if (Endpoints.unixPath(args.listen()) != null
+                    && servers.stream().allMatch(server -> Endpoints.unixPath(server.address()) != null)) {
+                fail(context + " -> --keepalive with Unix sockets at both ends");
+            }
+        });
+        if (args.ops().reusePort() && Endpoints.unixPath(args.listen()) != null) {
+            fail(context + " -> --reuseport on a Unix socket");
+        }
         if (!args.help() && !args.selfCheck() && (args.listen() == null || args.upstream().servers().isEmpty())) {
             fail(context + " -> parsed without --listen and --connect");
         }
@@ -128,7 +142,8 @@ class ForwarderArgsFuzzTest {
             String flag = random.nextInt(30) == 0 ? pick(random, RARE_FLAGS) : pick(random, FLAGS);
             args.add(flag);
             if (random.nextInt(25) != 0) {
-                args.add(flag.equals("--listen") || flag.equals("--connect") ? pick(random, ADDRESSES)
+                args.add(flag.equals("--listen") || flag.equals("--connect") || flag.equals("--metrics-listen")
+                        ? pick(random, ADDRESSES)
                         : value(random));
             }
         }
