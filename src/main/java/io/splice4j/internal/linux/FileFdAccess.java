@@ -1,7 +1,6 @@
 package io.splice4j.internal.linux;
 
 import io.splice4j.FallbackReason;
-import io.splice4j.linux.Errno;
 import io.splice4j.linux.LibC;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -165,26 +164,16 @@ public final class FileFdAccess {
             throw new NotSpliceableException(FallbackReason.NO_FD, "reading the channel's FileDescriptor failed: " + t);
         }
         if (fd < 0) {
-            throw closedOr(channel, "the channel's FileDescriptor is not valid");
+            throw ChannelDuplicates.closedOr(channel, "the channel's FileDescriptor is not valid");
         }
         long inode;
         try {
             inode = (Long) Files.getAttribute(FD_DIR.resolve(Integer.toString(fd)), "unix:ino");
         } catch (IOException | RuntimeException e) {
-            throw closedOr(channel, "can't stat /proc/self/fd/" + fd + ": " + e);
+            throw ChannelDuplicates.closedOr(channel, "can't stat /proc/self/fd/" + fd + ": " + e);
         }
         refuseIfLocked(ProcessHandle.current().pid(), null, inode);
-        int owned = Fds.duplicate(fd);
-        if (owned < 0) {
-            throw closedOr(channel, "fcntl(fd " + fd + ", F_DUPFD_CLOEXEC): " + Errno.name(LibC.errno()));
-        }
-        // Still open after the dup means never closed, so the number was the channel's when it was
-        // duplicated (a reused number would need a close first).
-        if (!channel.isOpen()) {
-            LibC.close(owned);
-            throw new AsynchronousCloseException();
-        }
-        return owned;
+        return ChannelDuplicates.proved(channel, fd);
     }
 
     private int duplicateMarked(FileChannel channel, boolean writing)
@@ -197,7 +186,7 @@ public final class FileFdAccess {
                 return owned;
             }
             if (attempt == MARK_ATTEMPTS) {
-                throw closedOr(channel, "the marker lock was released " + MARK_ATTEMPTS
+                throw ChannelDuplicates.closedOr(channel, "the marker lock was released " + MARK_ATTEMPTS
                         + " times before its fd was duplicated (transfers of the same file ended meanwhile)");
             }
         }
@@ -216,10 +205,7 @@ public final class FileFdAccess {
             int fd = marked.get().fd();
             PosixLocks.Lock lock = marked.get().lock();
             refuseIfLocked(lock.pid(), lock.device(), lock.inode());
-            int owned = Fds.duplicate(fd);
-            if (owned < 0) {
-                throw closedOr(channel, "fcntl(fd " + fd + ", F_DUPFD_CLOEXEC): " + Errno.name(LibC.errno()));
-            }
+            int owned = ChannelDuplicates.unproved(channel, fd);
             // The duplicate shares the open file description, so it lists the marker too; if it doesn't,
             // the number was closed and reused between the look and the dup, or the marker vanished.
             if (markerThrough(owned, mark).isEmpty()) {
@@ -329,14 +315,5 @@ public final class FileFdAccess {
     private static NotSpliceableException lockedByThisJvm() {
         return new NotSpliceableException(FallbackReason.FILE_LOCKED,
                 "this JVM holds a lock on the file, which closing a duplicate of its fd would release");
-    }
-
-    /** A failure explained by a close from another thread is reported as that close. */
-    private static NotSpliceableException closedOr(FileChannel channel, String message)
-            throws AsynchronousCloseException {
-        if (!channel.isOpen()) {
-            throw new AsynchronousCloseException();
-        }
-        return new NotSpliceableException(FallbackReason.NO_FD, message);
     }
 }

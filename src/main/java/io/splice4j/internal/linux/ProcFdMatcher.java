@@ -100,20 +100,7 @@ final class ProcFdMatcher {
         lock.lock();
         try {
             int known = table.numberOf(channel);
-            int fd = known >= 0 ? known : locate(channel);
-            int owned = Fds.duplicate(fd);
-            if (owned < 0) {
-                if (!channel.isOpen()) {
-                    throw new AsynchronousCloseException();
-                }
-                throw new NotSpliceableException(FallbackReason.NO_FD, "fcntl(fd " + fd + ", F_DUPFD_CLOEXEC): "
-                        + Errno.name(LibC.errno()));
-            }
-            // Open after the dup means never closed, so the number was still the channel's.
-            if (!channel.isOpen()) {
-                LibC.close(owned);
-                throw new AsynchronousCloseException();
-            }
+            int owned = ChannelDuplicates.proved(channel, known >= 0 ? known : locate(channel));
             table.duplicated(owned);
             return owned;
         } finally {
