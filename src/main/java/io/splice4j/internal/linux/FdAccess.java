@@ -1,8 +1,6 @@
 package io.splice4j.internal.linux;
 
 import io.splice4j.FallbackReason;
-import io.splice4j.linux.Errno;
-import io.splice4j.linux.LibC;
 import java.lang.foreign.Arena;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -145,21 +143,6 @@ public final class FdAccess {
         } catch (Throwable t) {
             throw new NotSpliceableException(FallbackReason.NO_FD, "getFDVal() failed: " + t);
         }
-        int owned = Fds.duplicate(fd);
-        if (owned < 0) {
-            int errno = LibC.errno();
-            if (!channel.isOpen()) {
-                throw new AsynchronousCloseException();
-            }
-            throw new NotSpliceableException(FallbackReason.NO_FD, "fcntl(fd " + fd + ", F_DUPFD_CLOEXEC): "
-                    + Errno.name(errno));
-        }
-        // Still open after the dup means never closed, so the number was the channel's when we
-        // duplicated it (a close is final, and a reused number would need a close first).
-        if (!channel.isOpen()) {
-            LibC.close(owned);
-            throw new AsynchronousCloseException();
-        }
-        return owned;
+        return ChannelDuplicates.proved(channel, fd);
     }
 }

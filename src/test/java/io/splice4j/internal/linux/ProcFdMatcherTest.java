@@ -132,7 +132,8 @@ class ProcFdMatcherTest {
     @ParameterizedTest
     @EnumSource(SocketKind.class)
     void aNumberLastSeenHoldingAFileIsFoundByItsChangedLink(SocketKind kind, @TempDir Path dir) throws Exception {
-        ProcFdMatcher matcher = new ProcFdMatcher();
+        FdProbe probe = new FdProbe(Arena.ofAuto());
+        ProcFdMatcher matcher = new ProcFdMatcher(probe);
         try (Loopback loopback = new Loopback()) {
             int fileFd;
             try (FileChannel file = FileChannel.open(dir.resolve("f"), StandardOpenOption.CREATE_NEW,
@@ -144,9 +145,9 @@ class ProcFdMatcherTest {
                 fileFd = OpenFds.list().entrySet().stream().filter(fd -> fd.getValue().equals(dir.resolve("f").toString()))
                         .mapToInt(Map.Entry::getKey).findFirst().orElseThrow();
             }
-            long listings = matcher.cost()[1];
+            long listings = probe.listings();
             assertFindsTheNextPairAt(fileFd, matcher, loopback, kind);
-            assertEquals(listings + 1, matcher.cost()[1], "found by listing /proc/self/fd: the link changed");
+            assertEquals(listings + 1, probe.listings(), "found by listing /proc/self/fd: the link changed");
         }
     }
 
@@ -209,12 +210,13 @@ class ProcFdMatcherTest {
     @Test
     void lookupsOfFreshChannelsCostLinearlyManySystemCalls() throws Exception {
         int pairs = 500;
-        ProcFdMatcher matcher = new ProcFdMatcher();
+        FdProbe probe = new FdProbe(Arena.ofAuto());
+        ProcFdMatcher matcher = new ProcFdMatcher(probe);
         try (Loopback loopback = new Loopback(); Arena arena = Arena.ofConfined()) {
             // The first lookup lists every fd the JVM has; what comes after is what's measured.
             Loopback.Pair warmUp = loopback.pair();
             matcher.find(warmUp.near());
-            long[] start = matcher.cost();
+            long[] start = {probe.calls(), probe.listings()};
 
             // Relays starting one after another: each new pair is looked up as it comes.
             for (int i = 0; i < pairs; i++) {
@@ -222,14 +224,14 @@ class ProcFdMatcherTest {
                 matcher.closeWith(arena, matcher.duplicate(pair.near()));
                 assertEquals(trueFd(pair.far()), matcher.find(pair.far()));
             }
-            long[] interleaved = matcher.cost();
+            long[] interleaved = {probe.calls(), probe.listings()};
 
             // Many channels accepted first, then looked up one after another.
             List<SocketChannel> held = channels(loopback, SocketKind.TCP, pairs);
             for (SocketChannel channel : held) {
                 assertEquals(trueFd(channel), matcher.find(channel));
             }
-            long[] batch = matcher.cost();
+            long[] batch = {probe.calls(), probe.listings()};
 
             long interleavedCalls = interleaved[0] - start[0];
             long batchCalls = batch[0] - interleaved[0];
