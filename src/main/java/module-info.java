@@ -9,6 +9,8 @@ module io.splice4j {
     // The MBeans and the forwarder's self-check use it where present and cope without it. The
     // library's beans are dynamic; the forwarder's is an MXBean, whose interface JMX must read.
     requires static java.management;
+    // The forwarder switches G1's periodic collection on through HotSpot's diagnostic MXBean.
+    requires static jdk.management;
     exports io.splice4j.tool to java.management;
 
     // The io.splice4j.Transfer, Relay and Engine events; every JDK build ships the module.

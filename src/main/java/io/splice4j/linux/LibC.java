@@ -184,11 +184,21 @@ public final class LibC {
     private static final MethodHandle WRITE = bind("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
 
+    // ssize_t write(int fd, const void *buf, size_t count), errno not captured
+    private static final MethodHandle WRITE_IGNORING_ERRNO = bindWithoutErrno("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     // ssize_t recv(int sockfd, void *buf, size_t len, int flags)
     private static final MethodHandle RECV = bind("recv",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
     private LibC() {
+    }
+
+    @SuppressWarnings("restricted")
+    private static MethodHandle bindWithoutErrno(String name, FunctionDescriptor descriptor) {
+        MemorySegment symbol = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name + "()"));
+        return LINKER.downcallHandle(symbol, descriptor);
     }
 
     @SuppressWarnings("restricted")
@@ -480,6 +490,25 @@ public final class LibC {
     public static long write(int fd, MemorySegment buffer, long count) {
         try {
             return (long) WRITE.invokeExact(CALL_STATE.get(), fd, buffer, count);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code write(2)} without capturing {@code errno}, for a caller that doesn't look at it (waking
+     * an event loop through its eventfd). The calls above keep each thread's errno in native memory
+     * of that thread's own, allocated on its first call and freed only when the thread is collected:
+     * a virtual thread that makes one call per connection would cost a native allocation each.
+     *
+     * @param fd the fd
+     * @param buffer the bytes
+     * @param count how many bytes to write
+     * @return bytes written, or {@code -1}
+     */
+    public static long writeIgnoringErrno(int fd, MemorySegment buffer, long count) {
+        try {
+            return (long) WRITE_IGNORING_ERRNO.invokeExact(fd, buffer, count);
         } catch (Throwable t) {
             throw unexpected(t);
         }

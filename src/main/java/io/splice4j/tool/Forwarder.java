@@ -61,6 +61,7 @@ public final class Forwarder {
         // Load the time zone rules now, which the log format needs: loading them later, when the
         // process may be out of fds, would fail.
         ZoneId.systemDefault().getRules();
+        IdleHeapReturn.enable();
         StopRequests stop = new StopRequests();
         // First: a signal that comes while the forwarder starts is a stop request too.
         boolean bySignals = StopSignals.install(stop::signal);

@@ -7,8 +7,6 @@ import io.splice4j.internal.RelayHandle;
 import io.splice4j.linux.Errno;
 import io.splice4j.linux.LibC;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
@@ -109,13 +107,10 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
             }
             tokenA = loop.newToken(events -> onEvents(events, true));
             tokenB = loop.newToken(events -> onEvents(events, false));
-            try (Arena scratch = Arena.ofConfined()) {
-                MemorySegment event = scratch.allocate(LibC.EPOLL_EVENT);
-                add(fdA, tokenA, event);
-                addedA = true;
-                add(fdB, tokenB, event);
-                addedB = true;
-            }
+            add(fdA, tokenA);
+            addedA = true;
+            add(fdB, tokenB);
+            addedB = true;
             loop.watch(this);
             forward.advance();
             backward.advance();
@@ -124,8 +119,8 @@ final class EngineRelay extends RelayHandle implements EventLoop.Watched {
         }
     }
 
-    private void add(int fd, long token, MemorySegment event) throws IOException {
-        if (loop.ctl(LibC.EPOLL_CTL_ADD, fd, SOCKET_EVENTS, token, event) < 0) {
+    private void add(int fd, long token) throws IOException {
+        if (loop.add(fd, SOCKET_EVENTS, token) < 0) {
             throw new IOException("epoll_ctl(ADD fd " + fd + "): " + Errno.name(LibC.errno()));
         }
     }

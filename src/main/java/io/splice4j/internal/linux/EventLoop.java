@@ -215,6 +215,17 @@ final class EventLoop {
     }
 
     /**
+     * {@code EPOLL_CTL_ADD}, on the loop thread only: through the loop's own event struct, so that
+     * a relay's start allocates no native memory (a malloc and free per socket fragments the
+     * loop thread's malloc arena over thousands of connections).
+     *
+     * @return {@code 0}, or {@code -1} with errno set
+     */
+    int add(int fd, int events, long token) {
+        return ctl(LibC.EPOLL_CTL_ADD, fd, events, token, loopEvent);
+    }
+
+    /**
      * {@code EPOLL_CTL_MOD}, on the loop thread only.
      *
      * @return {@code 0}, or {@code -1} with errno set
@@ -240,7 +251,7 @@ final class EventLoop {
             fdLock.readLock().lock();
             try {
                 if (!fdsClosed) {
-                    LibC.write(wakeFd, ONE, 8);
+                    LibC.writeIgnoringErrno(wakeFd, ONE, 8);
                 }
             } finally {
                 fdLock.readLock().unlock();
