@@ -6,6 +6,7 @@ import io.splice4j.SpliceResult;
 import io.splice4j.TransferPath;
 import io.splice4j.ZeroCopyUnavailableException;
 import io.splice4j.internal.linux.BlockingSplice;
+import io.splice4j.internal.linux.EngineCore;
 import io.splice4j.internal.linux.NotSpliceableException;
 import io.splice4j.internal.linux.SharedEngine;
 import io.splice4j.internal.portable.BlockingCopy;
@@ -71,7 +72,7 @@ public final class Transfers {
             }
         }
         return run(options.mode(), record,
-                () -> BlockingSplice.sockets(source, target, options, record, SharedEngine.coreOrNull()),
+                () -> BlockingSplice.sockets(source, target, options, record, engineForWaits()),
                 () -> BlockingCopy.sockets(source, target, options.chunkSize(), record));
     }
 
@@ -92,7 +93,7 @@ public final class Transfers {
         record.between(source, target);
         return run(options.mode(), record,
                 () -> BlockingSplice.fileToSocket(source, position, count, target, options, record,
-                        SharedEngine.coreOrNull()),
+                        engineForWaits()),
                 () -> BlockingCopy.fileToSocket(source, position, count, target, options.chunkSize(), record));
     }
 
@@ -113,7 +114,7 @@ public final class Transfers {
         record.between(source, target);
         return run(options.mode(), record,
                 () -> BlockingSplice.socketToFile(source, target, position, count, options, record,
-                        SharedEngine.coreOrNull()),
+                        engineForWaits()),
                 () -> BlockingCopy.socketToFile(source, target, position, count, options.chunkSize(), record));
     }
 
@@ -137,6 +138,15 @@ public final class Transfers {
     public static TransferRecord newRecord(SpliceOptions options, Activity activity) {
         return new TransferRecord(options.mode() == SpliceMode.PORTABLE ? TransferPath.PORTABLE : TransferPath.ZERO_COPY,
                 activity);
+    }
+
+    /**
+     * Where a blocking transfer's waits park: a virtual thread needs the shared engine from the
+     * start (without one it copies rather than pin its carrier); a platform thread gets it at its
+     * first park, so a transfer that never waits long starts no loop thread.
+     */
+    private static EngineCore engineForWaits() {
+        return Thread.currentThread().isVirtual() ? SharedEngine.coreOrNull() : null;
     }
 
     private static SpliceResult run(SpliceMode mode, TransferRecord record, ZeroCopy zeroCopy, Copy copy)

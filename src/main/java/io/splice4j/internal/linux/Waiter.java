@@ -22,8 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  * waits in {@code poll(2)}, which wakes it with the least latency while bytes keep coming; after
  * {@link #POLL_SLICES_BEFORE_PARKING} idle slices (and always on a virtual thread, which must not
  * sit in a native call) it parks on an engine loop with a one-shot epoll registration, made on the
- * first park only, so a transfer that never waits long never touches a loop. Without an engine, a
- * platform thread stays in {@code poll} slices.
+ * first park only, so a transfer that never waits long never touches a loop. A platform thread
+ * gets the shared engine at that first park, so a transfer that never waits past its slices starts
+ * no loop thread; where no engine can run, it stays in {@code poll} slices.
  *
  * <p>Between slices, and when the loop's periodic tick wakes a parked thread, the waiter checks the
  * guard (close, interrupt) and the idle deadline: one period, {@link DueChecks#TICK_MILLIS} ms, for
@@ -39,13 +40,16 @@ final class Waiter implements AutoCloseable {
     private final Channel target;
     private final Activity activity;
     private EngineCore engine;
+    /** No engine could be had: a platform thread waits in {@code poll} slices only. */
+    private boolean pollOnly;
     private final Arena arena;
     private final MemorySegment pollFd;
     private final Thread thread = Thread.currentThread();
     private Registration registration;
 
     /**
-     * @param engine where to park, or {@code null} to wait in {@code poll} only (platform threads)
+     * @param engine where to park, or {@code null} for the shared engine, started at the first park
+     *     (platform threads; a virtual thread needs one from the start)
      * @param arena owns the native memory of the waits
      */
     Waiter(ChannelGuard guard, Channel source, Channel target, Activity activity, EngineCore engine, Arena arena) {
@@ -71,7 +75,7 @@ final class Waiter implements AutoCloseable {
     void await(int fd, short events, long delivered) throws IOException {
         Metrics.readinessWait();
         if (!thread.isVirtual()) {
-            int slices = engine == null ? Integer.MAX_VALUE : POLL_SLICES_BEFORE_PARKING;
+            int slices = pollOnly ? Integer.MAX_VALUE : POLL_SLICES_BEFORE_PARKING;
             if (poll(fd, events, delivered, slices)) {
                 return;
             }
@@ -104,15 +108,17 @@ final class Waiter implements AutoCloseable {
     private void park(int fd, short events, long delivered) throws IOException {
         check(delivered);
         if (registration == null || registration.loopGone) {
-            // The first park registers; a loop that died since is replaced by the engine, and an
-            // engine closed since (the shared one, by its shutdown hook) by a new shared engine.
+            // The first park registers (a platform thread's gets the shared engine here); a loop
+            // that died since is replaced by the engine, and an engine closed since (the shared
+            // one, by its shutdown hook) by a new shared engine.
             close();
-            if (engine.isClosed()) {
+            if (engine == null || engine.isClosed()) {
                 engine = SharedEngine.coreOrNull();
                 if (engine == null) {
                     if (thread.isVirtual()) {
                         throw new AsynchronousCloseException();
                     }
+                    pollOnly = true;
                     poll(fd, events, delivered, Integer.MAX_VALUE);
                     return;
                 }
