@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.splice4j.internal.jmx.Jmx;
 import io.splice4j.support.Digest;
 import io.splice4j.support.Harness;
 import java.lang.management.ManagementFactory;
@@ -30,7 +29,7 @@ class MBeansTest {
     void theMetricsBeanCountsATransferAndAgreesWithSpliceMetrics() throws Exception {
         ObjectName name = new ObjectName("io.splice4j:type=Metrics");
         SpliceMetrics before = Splice.metrics();
-        Jmx.awaitRegistrations();
+        awaitRegistered(true, name);
         assertTrue(SERVER.isRegistered(name), "registered on first use of the library");
         long size = (2L << 20) + 9;
         SpliceResult result;
@@ -78,7 +77,7 @@ class MBeansTest {
         ObjectName name = new ObjectName("io.splice4j:type=Engine,name=jmx-test-engine");
         SpliceEngine engine = SpliceEngine.builder().loops(2).name("jmx-test-engine").build();
         try (Harness harness = new Harness()) {
-            Jmx.awaitRegistrations();
+            awaitRegistered(true, name);
             assertTrue(SERVER.isRegistered(name));
             assertEquals(2L, SERVER.getAttribute(name, "Loops"));
             assertEquals(0L, SERVER.getAttribute(name, "Relays"));
@@ -98,7 +97,7 @@ class MBeansTest {
         } finally {
             engine.close();
         }
-        Jmx.awaitRegistrations();
+        awaitRegistered(false, name);
         assertFalse(SERVER.isRegistered(name), "unregistered when the engine closed");
     }
 
@@ -110,12 +109,12 @@ class MBeansTest {
         ObjectName second = new ObjectName("io.splice4j:type=Engine,name=twin#2");
         try (SpliceEngine one = SpliceEngine.builder().loops(1).name("twin").build();
                 SpliceEngine two = SpliceEngine.builder().loops(1).name("twin").build()) {
-            Jmx.awaitRegistrations();
+            awaitRegistered(true, first, second);
             assertTrue(SERVER.isRegistered(first));
             assertTrue(SERVER.isRegistered(second));
             assertEquals(1L, SERVER.getAttribute(second, "Loops"));
         }
-        Jmx.awaitRegistrations();
+        awaitRegistered(false, first, second);
         assertFalse(SERVER.isRegistered(first));
         assertFalse(SERVER.isRegistered(second));
     }
@@ -127,12 +126,26 @@ class MBeansTest {
         String odd = "odd,name=x:\"*?";
         ObjectName name = new ObjectName("io.splice4j:type=Engine,name=" + ObjectName.quote(odd));
         try (SpliceEngine engine = SpliceEngine.builder().loops(1).name(odd).build()) {
-            Jmx.awaitRegistrations();
+            awaitRegistered(true, name);
             assertTrue(SERVER.isRegistered(name), name::toString);
             assertEquals(odd, ObjectName.unquote(name.getKeyProperty("name")));
             assertEquals((long) engine.loops(), SERVER.getAttribute(name, "Loops"));
         }
-        Jmx.awaitRegistrations();
+        awaitRegistered(false, name);
         assertFalse(SERVER.isRegistered(name));
+    }
+
+    /**
+     * Waits until each bean is registered (or each is gone): registration runs on a thread of its
+     * own, and no event says when it is done, so the server is sampled under a deadline.
+     */
+    private static void awaitRegistered(boolean registered, ObjectName... names) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        for (ObjectName name : names) {
+            while (SERVER.isRegistered(name) != registered) {
+                assertTrue(System.nanoTime() < deadline, name + (registered ? " never registered" : " never gone"));
+                Thread.sleep(5); // sampling a registry that reports no change
+            }
+        }
     }
 }

@@ -64,13 +64,4 @@ public final class Activity {
     public io.splice4j.IdleTimeoutException timeout(long bytesDelivered) {
         return new io.splice4j.IdleTimeoutException(Duration.ofNanos(timeoutNanos), bytesDelivered);
     }
-
-    /**
-     * Returns whether there is a timeout at all.
-     *
-     * @return {@code false} for the clock that never expires
-     */
-    public boolean timed() {
-        return this != NONE;
-    }
 }

@@ -1,12 +1,10 @@
 package io.splice4j.internal.jmx;
 
 import io.splice4j.internal.EngineStats;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -66,21 +64,6 @@ public final class Jmx {
      */
     public static Registration registerEngine(EngineStats engine) {
         return ENABLED ? register(() -> PlatformBeans.unregistering(PlatformBeans.registerEngine(engine))) : NONE;
-    }
-
-    /**
-     * Waits until every registration and unregistration asked for so far is done, for tests and
-     * tools that read the beans right after.
-     *
-     * @throws InterruptedException if interrupted while waiting
-     * @throws TimeoutException if that takes over 30 s
-     */
-    public static void awaitRegistrations() throws InterruptedException, TimeoutException {
-        try {
-            WORKER.submit(() -> { }).get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("an empty task failed", e);
-        }
     }
 
     private interface Registrar {
