@@ -10,6 +10,7 @@ import io.splice4j.support.ClientHellos;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -37,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * group, to a server, to a wildcard) and a default group. Each client completes its handshake with
  * the server its name routes to, which says so inside the session, and an echo checked by SHA-256;
  * the access log names the server and the name. Also: a hello sent a byte at a time, clients no
- * route takes with and without a default group, and a PROXY header before the hello.
+ * route takes with and without a default group, a PROXY header before the hello, and a client on a
+ * Unix socket.
  */
 @Timeout(120)
 class SniRoutingTest {
@@ -100,13 +102,39 @@ class SniRoutingTest {
 
     @Test
     void aHelloSentAByteAtATimeIsRoutedAndItsHandshakeCompletes() throws Exception {
-        try (ForwarderServer forwarder = ForwarderServer.start(ForwarderArgs.parse(routes()), result -> { },
-                Throwable::printStackTrace)) {
+        try (LogCapture log = new LogCapture();
+             ForwarderServer forwarder = ForwarderServer.start(ForwarderArgs.parse(routes("--log-connections")),
+                     result -> { }, Throwable::printStackTrace)) {
             TlsClient.ByteByByte socket = new TlsClient.ByteByByte();
             assertEquals(TlsEchoServer.greeting("any.wild.test", "split.wild.test"), TlsClient.greetingAfterEcho(
                     socket, (InetSocketAddress) forwarder.address(), "split.wild.test", wild.identity(), ECHO, 7));
             // A JDK ClientHello offering TLS 1.3 is a few hundred bytes: each went out in a write of its own.
             assertTrue(socket.writesBeforeRead() > 200, socket.writesBeforeRead() + " writes before the first read");
+            List<LogCapture.Line> connected = log.flushedContaining(": connected to /" + wild.endpoint() + " from ");
+            assertEquals(1, connected.size(), connected.toString());
+            assertTrue(connected.getFirst().text().endsWith(" for TLS server name split.wild.test"),
+                    connected.getFirst().text());
+        }
+    }
+
+    @Test
+    void aUnixSocketClientIsRoutedByItsHelloToo() throws Exception {
+        Path socket = directory.resolve("front.sock");
+        try (EchoServer routed = new EchoServer(); EchoServer other = new EchoServer();
+             ForwarderServer forwarder = ForwarderServer.start(ForwarderArgs.parse("--listen", "unix:" + socket,
+                     "--connect", "127.0.0.1:" + other.port(), "--sni-route", "unix.test=127.0.0.1:" + routed.port()),
+                     result -> { }, Throwable::printStackTrace)) {
+            byte[] hello = ClientHellos.jdk("TLSv1.3", "unix.test", "h2");
+            byte[] data = "after the hello".getBytes(StandardCharsets.US_ASCII);
+            byte[] sent = concat(hello, data);
+            try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                // Half the hello, then the rest with the data: the read waits on the shared selector between.
+                Wire.write(client, ByteBuffer.wrap(sent, 0, hello.length / 2));
+                Wire.write(client, ByteBuffer.wrap(sent, hello.length / 2, sent.length - hello.length / 2));
+                assertArrayEquals(sent, Wire.readExactly(client, sent.length));
+            }
+            assertEquals(1, routed.accepted());
+            assertEquals(0, other.accepted());
         }
     }
 
