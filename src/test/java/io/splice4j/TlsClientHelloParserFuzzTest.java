@@ -9,6 +9,7 @@ import static io.splice4j.TlsHelloBytes.vector16;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.splice4j.support.ClientHellos;
 import io.splice4j.support.FuzzSeed;
 import io.splice4j.support.Splits;
 import java.io.ByteArrayOutputStream;
@@ -115,9 +116,9 @@ class TlsClientHelloParserFuzzTest {
                 case 2 -> generated(random, context);
                 case 3 -> truncated(random, context);
                 case 4 -> limited(random, context);
-                case 5 -> check(mutate(jdk.get(random.nextInt(jdk.size())), random), DEFAULT_MAX, random, context);
+                case 5 -> check(ClientHellos.mutate(jdk.get(random.nextInt(jdk.size())), random), DEFAULT_MAX, random, context);
                 case 6, 7 -> check(generate(random, true).wire(), Integer.MAX_VALUE, random, context);
-                default -> check(mutate(generate(random).wire(), random), DEFAULT_MAX, random, context);
+                default -> check(ClientHellos.mutate(generate(random).wire(), random), DEFAULT_MAX, random, context);
             };
             kinds[kind.ordinal()]++;
         }
@@ -329,7 +330,7 @@ class TlsClientHelloParserFuzzTest {
         }
         byte[] data = Arrays.copyOfRange(extension, 4, extension.length);
         extensions.set(i, extension(TlsHelloBytes.u16(extension, 0), data.length == 0 ? randomBytes(random, 3)
-                : mutate(data, random)));
+                : ClientHellos.mutate(data, random)));
     }
 
     /** A host name with one flaw, or none: a stray character, a trailing dot, a long label, all digits. */
@@ -378,35 +379,6 @@ class TlsClientHelloParserFuzzTest {
                 return name;
             }
         }
-    }
-
-    /** Up to four edits (byte changes, nudges of a length by one, insertions, deletions), then often a cut or more bytes. */
-    private static byte[] mutate(byte[] valid, Random random) {
-        byte[] bytes = valid;
-        for (int edits = 1 + random.nextInt(4); edits > 0 && bytes.length > 0; edits--) {
-            // Half the edits go to the framing and the fixed fields, where lengths sit thickest.
-            int at = random.nextBoolean() ? random.nextInt(Math.min(bytes.length, 60)) : random.nextInt(bytes.length);
-            bytes = switch (random.nextInt(5)) {
-                case 0 -> concat(Arrays.copyOf(bytes, at), Arrays.copyOfRange(bytes, at + 1, bytes.length));
-                case 1 -> concat(Arrays.copyOf(bytes, at), new byte[] {(byte) random.nextInt(256)},
-                        Arrays.copyOfRange(bytes, at, bytes.length));
-                case 2 -> {
-                    byte[] copy = bytes.clone();
-                    copy[at] += random.nextBoolean() ? 1 : -1;
-                    yield copy;
-                }
-                default -> {
-                    byte[] copy = bytes.clone();
-                    copy[at] = (byte) random.nextInt(256);
-                    yield copy;
-                }
-            };
-        }
-        return switch (random.nextInt(3)) {
-            case 0 -> Arrays.copyOf(bytes, random.nextInt(bytes.length + 1));
-            case 1 -> concat(bytes, randomBytes(random, random.nextInt(20)));
-            default -> bytes;
-        };
     }
 
     private static byte[] randomBytes(Random random, int length) {

@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.splice4j.support.ClientHellos;
 import io.splice4j.support.Splits;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -53,7 +54,7 @@ class TlsClientHelloParserTest {
     /** The wire bytes of one of {@link #jdkHellos()}, made once per run. */
     static byte[] jdk(String protocol, String serverName, String... alpn) {
         return JDK.computeIfAbsent(protocol + " " + serverName + " " + Arrays.toString(alpn),
-                key -> TlsHelloBytes.jdk(protocol, serverName, alpn)).clone();
+                key -> ClientHellos.jdk(protocol, serverName, alpn)).clone();
     }
 
     static Stream<byte[]> jdkWires() {

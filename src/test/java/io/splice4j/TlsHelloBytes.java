@@ -1,22 +1,12 @@
 package io.splice4j;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.util.Arrays;
-import java.util.List;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLEngineResult;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
 
 /**
- * ClientHellos on the wire: as the JDK's own {@link SSLEngine} writes them, and built field by
- * field so that tests can break one field at a time; and ways to cut a handshake message into
- * records of any sizes.
+ * ClientHellos on the wire, built field by field so that tests can break one field at a time
+ * ({@link io.splice4j.support.ClientHellos} has the JDK's own); and ways to cut a handshake message
+ * into records of any sizes.
  */
 final class TlsHelloBytes {
 
@@ -25,36 +15,6 @@ final class TlsHelloBytes {
     static final int SUPPORTED_VERSIONS = 43;
 
     private TlsHelloBytes() {
-    }
-
-    /**
-     * The first flight of a client-mode engine: one record holding its ClientHello.
-     *
-     * @param protocol {@code TLSv1.2} or {@code TLSv1.3}
-     * @param serverName the SNI host name, or null for none
-     * @param alpn the ALPN protocols, none for no ALPN extension
-     */
-    static byte[] jdk(String protocol, String serverName, String... alpn) {
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, null, null);
-            // An engine without a peer host sends no server_name of its own.
-            SSLEngine engine = serverName == null ? context.createSSLEngine() : context.createSSLEngine(serverName, 443);
-            engine.setUseClientMode(true);
-            SSLParameters parameters = engine.getSSLParameters();
-            parameters.setProtocols(new String[] {protocol});
-            parameters.setServerNames(serverName == null ? List.of() : List.of(new SNIHostName(serverName)));
-            parameters.setApplicationProtocols(alpn);
-            engine.setSSLParameters(parameters);
-            ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-            SSLEngineResult result = engine.wrap(ByteBuffer.allocate(0), out);
-            if (result.getStatus() != SSLEngineResult.Status.OK || result.bytesProduced() == 0) {
-                throw new AssertionError("no ClientHello: " + result);
-            }
-            return Arrays.copyOf(out.array(), out.position());
-        } catch (GeneralSecurityException | SSLException e) {
-            throw new AssertionError(e);
-        }
     }
 
     /** The handshake message carried by {@code records}, their headers taken off. */

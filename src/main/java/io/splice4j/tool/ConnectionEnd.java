@@ -19,8 +19,10 @@ enum ConnectionEnd {
     IDLE_TIMEOUT,
     /** The upstream could not be reached (refused, unreachable, {@code --connect-timeout}). */
     CONNECT_FAILED,
-    /** The client's PROXY header was malformed, incomplete or late. */
+    /** What the client must send first was malformed, incomplete or late: its PROXY header, or its TLS ClientHello. */
     HEADER_REJECTED,
+    /** No route took the TLS server name the client asked for, or its lack of one, and there is no default group. */
+    SNI_REJECTED,
     /** Still open when a drain's time was up: reset. */
     DRAINED,
     /** Closed by the forwarder otherwise (at shutdown while connecting, say). */

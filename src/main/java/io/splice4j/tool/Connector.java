@@ -5,6 +5,7 @@ import io.splice4j.Relay;
 import io.splice4j.RelayResult;
 import io.splice4j.Splice;
 import io.splice4j.SpliceOptions;
+import io.splice4j.TlsClientHelloException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -14,15 +15,20 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * Takes an accepted client the rest of its way: connects it to a server of the default group on a
- * virtual thread (parked while the connect waits: no platform thread per connect), with the tries
- * its {@link UpstreamAttempts} allow, starts its relay, counts how it ended and, with
- * {@code --log-connections}, logs it. With {@code --accept-proxy} it first reads the
- * client's PROXY header on that thread, and a {@link ProxyFront} makes what the relay sends upstream
- * first. Failed connects, rejected headers and header reads that failed on this side (out of fds,
- * say: not the client's doing, so no rejection) are logged through a {@link FailureLog} each.
+ * Takes an accepted client the rest of its way on a virtual thread (parked while it waits: no
+ * platform thread per client): with {@code --accept-proxy} reads its PROXY header ({@link ProxyFront}),
+ * with {@code --sni-route} its TLS ClientHello and picks its group by the server name ({@link SniFront}),
+ * else takes the default group; connects it to a server of that group with the tries its
+ * {@link UpstreamAttempts} allow, starts its relay with what was read (after a {@code --send-proxy}
+ * header) to go upstream first, counts how it ended and, with {@code --log-connections}, logs it.
+ * Failed connects, rejected headers and hellos, clients no route takes, and reads that failed on
+ * this side (out of fds, say: not the client's doing, so no rejection) are logged through a
+ * {@link FailureLog} each.
  */
 final class Connector {
+
+    /** How far a client got: what a failure before its relay is blamed on. */
+    private enum Step { PROXY_HEADER, HELLO, CONNECT }
 
     private final ForwarderArgs args;
     private final Upstreams upstreams;
@@ -31,8 +37,11 @@ final class Connector {
     private final ForwarderStats stats;
     private final FailureLog failures = new FailureLog(Duration.ofSeconds(10));
     private final FailureLog rejections = new FailureLog(Duration.ofSeconds(5));
-    private final FailureLog headerReadFailures = new FailureLog(Duration.ofSeconds(10));
+    private final FailureLog helloRejections = new FailureLog(Duration.ofSeconds(5));
+    private final FailureLog unrouted = new FailureLog(Duration.ofSeconds(5));
+    private final FailureLog readFailures = new FailureLog(Duration.ofSeconds(10));
     private final ProxyFront proxyFront;
+    private final SniFront sniFront;
     private final BiConsumer<Connection, Optional<RelayResult>> ended;
     private final Consumer<Throwable> fatal;
 
@@ -43,12 +52,13 @@ final class Connector {
      */
     Connector(ForwarderArgs args, Upstreams upstreams, SpliceOptions options, ForwarderStats stats,
             BiConsumer<Connection, Optional<RelayResult>> ended, Consumer<Throwable> fatal) {
-        this(args, upstreams, options, stats, ended, fatal, new ProxyFront(args.edge()));
+        this(args, upstreams, options, stats, ended, fatal, new ProxyFront(args.edge()), new SniFront(upstreams));
     }
 
-    /** With the given {@link ProxyFront}, for tests. */
+    /** With the given fronts, for tests. */
     Connector(ForwarderArgs args, Upstreams upstreams, SpliceOptions options, ForwarderStats stats,
-            BiConsumer<Connection, Optional<RelayResult>> ended, Consumer<Throwable> fatal, ProxyFront proxyFront) {
+            BiConsumer<Connection, Optional<RelayResult>> ended, Consumer<Throwable> fatal, ProxyFront proxyFront,
+            SniFront sniFront) {
         this.args = args;
         this.upstreams = upstreams;
         this.dialer = new UpstreamDialer(args.connectTimeout());
@@ -57,6 +67,7 @@ final class Connector {
         this.ended = ended;
         this.fatal = fatal;
         this.proxyFront = proxyFront;
+        this.sniFront = sniFront;
     }
 
     /**
@@ -70,17 +81,17 @@ final class Connector {
     private void connect(Connection connection) {
         SocketChannel upstream = null;
         boolean relayEnds = false;
-        boolean readingHeader = proxyFront.active();
-        UpstreamAttempts attempts = upstreams.attempts(upstreams.defaultGroup());
+        Step step = Step.PROXY_HEADER;
+        UpstreamAttempts attempts = null;
         try {
-            SpliceOptions relayOptions = options;
-            if (readingHeader) {
-                ByteBuffer first = proxyFront.open(connection);
-                readingHeader = false;
-                if (first.hasRemaining()) {
-                    relayOptions = options.toBuilder().firstBytesAtoB(first).build();
-                }
-            }
+            ProxyFront.Opened opened = proxyFront.open(connection);
+            step = Step.HELLO;
+            SniFront.Routed routed = sniFront.route(connection, opened.pastHeader());
+            attempts = upstreams.attempts(routed.group());
+            step = Step.CONNECT;
+            ByteBuffer first = opened.upstreamFirst(routed.clientBytes());
+            SpliceOptions relayOptions = first.hasRemaining() ? options.toBuilder().firstBytesAtoB(first).build()
+                    : options;
             args.ops().tune(connection.client());
             upstream = dialer.connect(attempts, connection::upstream);
             UpstreamServer server = attempts.current();
@@ -88,7 +99,8 @@ final class Connector {
             // Keepalive needs no SYN of its own: set once the socket is connected.
             args.ops().tune(upstream);
             Relay relay = Splice.relay(connection.client(), upstream, relayOptions);
-            relay.completion().thenAccept(result -> relayEnded(connection, attempts, result));
+            UpstreamAttempts relayed = attempts;
+            relay.completion().thenAccept(result -> relayEnded(connection, relayed, result));
             // From here the relay's end ends the connection.
             relayEnds = true;
             if (!connection.relay(relay)) {
@@ -104,20 +116,40 @@ final class Connector {
             // Out of fds even loading a class may fail: the client must still be closed. Counted
             // and logged before the client sees its connection end, which may be the moment it
             // stops the forwarder.
-            if (connection.isClosed()) {
-                stats.closedWhileConnecting();
-            } else if (e instanceof ProxyProtocolException rejected) {
-                headerRejected(connection, rejected);
-            } else if (readingHeader) {
-                headerReadFailed(connection, e);
-            } else {
-                connectFailed(connection, attempts, e);
-            }
+            notBeforeRelay(connection, step, attempts, e);
             Connection.closeQuietly(upstream);
             connection.close();
-            attempts.release();
+            if (attempts != null) {
+                attempts.release();
+            }
             ended.accept(connection, Optional.empty());
             reportIfFatal(e);
+        }
+    }
+
+    /** Counts and logs a client that ended at {@code step}, before its relay, for {@code e}. */
+    private void notBeforeRelay(Connection connection, Step step, UpstreamAttempts attempts, Throwable e) {
+        if (connection.isClosed()) {
+            stats.closedWhileConnecting();
+        } else if (e instanceof ProxyProtocolException rejected) {
+            stats.proxyHeaderRejected();
+            closedEarly(connection, ConnectionEnd.HEADER_REJECTED, rejections, "no valid PROXY header: "
+                    + rejected.getMessage());
+        } else if (e instanceof TlsClientHelloException rejected) {
+            stats.helloRejected();
+            closedEarly(connection, ConnectionEnd.HEADER_REJECTED, helloRejections, "no valid TLS ClientHello: "
+                    + rejected.getMessage());
+        } else if (e instanceof SniFront.NoRouteException noRoute) {
+            stats.sniRejected();
+            closedEarly(connection, ConnectionEnd.SNI_REJECTED, unrouted, noRoute.getMessage());
+        } else if (step == Step.PROXY_HEADER) {
+            stats.proxyHeaderReadFailed();
+            closedEarly(connection, ConnectionEnd.FAILED, readFailures, "can't read its PROXY header: " + e);
+        } else if (step == Step.HELLO) {
+            stats.helloReadFailed();
+            closedEarly(connection, ConnectionEnd.FAILED, readFailures, "can't read its TLS ClientHello: " + e);
+        } else {
+            connectFailed(connection, attempts, e);
         }
     }
 
@@ -127,22 +159,17 @@ final class Connector {
         }
     }
 
-    private void headerRejected(Connection connection, ProxyProtocolException e) {
-        stats.proxyHeaderRejected();
-        connection.endedBeforeRelay(ConnectionEnd.HEADER_REJECTED);
-        closing(rejections, connection, "no valid PROXY header: " + e.getMessage());
-    }
-
-    private void headerReadFailed(Connection connection, Throwable e) {
-        stats.proxyHeaderReadFailed();
-        connection.endedBeforeRelay(ConnectionEnd.FAILED);
-        closing(headerReadFailures, connection, "can't read its PROXY header: " + e);
+    /** Notes how a client ended before its relay, and logs why it is closed as often as {@code log} allows. */
+    private void closedEarly(Connection connection, ConnectionEnd end, FailureLog log, String why) {
+        connection.endedBeforeRelay(end);
+        closing(log, connection, why);
     }
 
     private void connected(Connection connection, UpstreamServer server, SocketChannel upstream) {
         if (args.logConnections()) {
-            ForwarderLog.info("client {0}: connected to {1} from {2}", connection.clientAddress(), server.label(),
-                    local(upstream));
+            String name = connection.serverName();
+            ForwarderLog.info("client {0}: connected to {1} from {2}{3}", connection.clientAddress(), server.label(),
+                    local(upstream), name == null ? "" : " for TLS server name " + name);
         }
     }
 

@@ -47,6 +47,7 @@ record ForwarderArgs(SocketAddress listen, UpstreamOptions upstream, SpliceMode 
                                           [--metrics-listen HOST:PORT]
                                           [--connect HOST:PORT ...] [--balance roundrobin|leastconn|first]
                                           [--retries N] [--health-check DURATION]
+                                          [--sni-route NAME=ENDPOINT ...] [--sni-timeout DURATION]
                    java -jar splice4j.jar @FILE [more arguments]
                    java -jar splice4j.jar --self-check
                    java -jar splice4j.jar --help
@@ -55,7 +56,7 @@ record ForwarderArgs(SocketAddress listen, UpstreamOptions upstream, SpliceMode 
                                     any other file is not; the file is removed on exit)
               --connect ADDRESS     for each client, connect here (HOST:PORT or unix:/path) and relay both ways;
                                     repeat it for several servers; NAME=ADDRESS puts a server in a group of
-                                    that name, which no client uses yet
+                                    that name, which only clients routed there by --sni-route use
               --balance POLICY      which server a client gets, among those up: roundrobin (default: each in
                                     turn), leastconn (fewest active connections, ties by order) or first
                                     (the first given)
@@ -64,6 +65,13 @@ record ForwarderArgs(SocketAddress listen, UpstreamOptions upstream, SpliceMode 
                                     while the next client that tries it fails too
               --health-check D      connect to each server every D, 100ms..576h (default: off); two failed
                                     checks in a row take it down, two good ones bring it back
+              --sni-route N=E       read each client's TLS ClientHello first and send a client whose server
+                                    name (SNI) is N to E: HOST:PORT, unix:/path or a --connect group's NAME;
+                                    *.example.com takes any name one label longer; repeatable; exact names
+                                    first, then *. names, then the default group (servers without NAME=);
+                                    with none, other clients are closed; TLS is passed through untouched
+              --sni-timeout D       how long a client may take to send its whole ClientHello, 1ms..576h
+                                    (default 5s)
               --mode MODE           auto (default: zero-copy where possible), zero-copy (fail if not), portable
               --chunk-size SIZE     bytes per splice call and pipe size, 4k..16m, e.g. 65536, 64k, 1m
                                     (default 256k); SIZE times --loops at most 128m, the engine's pipe pool
@@ -124,7 +132,7 @@ record ForwarderArgs(SocketAddress listen, UpstreamOptions upstream, SpliceMode 
                 }
                 case "--self-check" -> builder.selfCheck = true;
                 case "--listen" -> builder.listen = Endpoints.parse(option, value(args, ++i, option));
-                case "--connect", "--balance", "--retries", "--health-check" ->
+                case "--connect", "--balance", "--retries", "--health-check", "--sni-route", "--sni-timeout" ->
                         builder.upstream = builder.upstream.with(option, value(args, ++i, option));
                 case "--mode" -> builder.mode = mode(value(args, ++i, option));
                 case "--chunk-size" -> builder.chunkSize = NumericFlag.CHUNK_SIZE.intValue(value(args, ++i, option));
@@ -211,15 +219,15 @@ record ForwarderArgs(SocketAddress listen, UpstreamOptions upstream, SpliceMode 
          */
         ForwarderArgs build() {
             if (selfCheck) {
-                if (listen != null || !upstream.servers().isEmpty()) {
-                    throw new IllegalArgumentException("--self-check takes no --listen or --connect");
+                if (listen != null || upstream.any()) {
+                    throw new IllegalArgumentException("--self-check takes no --listen, --connect or --sni-route");
                 }
-            } else if (listen == null || upstream.servers().isEmpty()) {
+            } else if (listen == null || !upstream.any()) {
                 throw new IllegalArgumentException(listen == null ? "--listen is required" : "--connect is required");
             } else if (edge.unixMode().isPresent() && Endpoints.unixPath(listen) == null) {
                 throw new IllegalArgumentException("--unix-mode needs --listen unix:/path");
             } else {
-                ops.check(listen, upstream.servers().stream().map(UpstreamOptions.Server::address).toList());
+                ops.check(listen, upstream.addresses());
             }
             upstream.check();
             ForwarderArgs args = args(false);

@@ -135,6 +135,21 @@ final class ForwarderBean implements ForwarderMXBean, AutoCloseable {
     }
 
     @Override
+    public long getTlsHellosRejected() {
+        return stats.hellosRejected();
+    }
+
+    @Override
+    public long getTlsHelloReadFailures() {
+        return stats.helloReadFailures();
+    }
+
+    @Override
+    public long getSniRejections() {
+        return stats.sniRejections();
+    }
+
+    @Override
     public long getBytesClientToUpstream() {
         return stats.bytesClientToUpstream();
     }

@@ -44,6 +44,15 @@ public interface ForwarderMXBean {
     /** @return clients closed because reading their PROXY header failed on the forwarder's side (out of fds, say) */
     long getProxyHeaderReadFailures();
 
+    /** @return clients closed for a malformed, incomplete or late TLS ClientHello, or none at all */
+    long getTlsHellosRejected();
+
+    /** @return clients closed because reading their TLS ClientHello failed on the forwarder's side */
+    long getTlsHelloReadFailures();
+
+    /** @return clients closed because no route took the TLS server name they asked for, and no default group */
+    long getSniRejections();
+
     /** @return bytes relayed from clients to the upstream */
     long getBytesClientToUpstream();
 
@@ -60,7 +69,8 @@ public interface ForwarderMXBean {
      * One upstream server's figures.
      *
      * @param server its address: {@code /host:port} or {@code unix:/path}
-     * @param group the name of its group, or empty for the default group
+     * @param group the name of its group, or empty for the default group and a server that only
+     *     {@code --sni-route} names
      * @param state {@code up} or {@code down}
      * @param activeConnections clients on it now: connecting or relayed
      * @param connectsFailed clients' connects to it that failed or timed out

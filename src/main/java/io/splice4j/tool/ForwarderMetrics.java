@@ -104,8 +104,12 @@ final class ForwarderMetrics {
                 + "PROXY header.").sample(stats.proxyHeadersRejected());
         text.counter("splice4j_proxy_header_read_failures_total", "Clients closed because reading their PROXY header "
                 + "failed on the forwarder's side (out of fds, say).").sample(stats.proxyHeaderReadFailures());
-        text.counter("splice4j_sni_rejections_total", "Clients closed for the TLS server name they asked for (none "
-                + "until the forwarder routes by it).").sample(0);
+        text.counter("splice4j_sni_rejections_total", "Clients closed for the TLS server name they asked for, or "
+                + "none: no route took it and there is no default group.").sample(stats.sniRejections());
+        text.counter("splice4j_tls_hellos_rejected_total", "Clients closed for a malformed, incomplete or late TLS "
+                + "ClientHello, or none at all (with --sni-route).").sample(stats.hellosRejected());
+        text.counter("splice4j_tls_hello_read_failures_total", "Clients closed because reading their TLS ClientHello "
+                + "failed on the forwarder's side.").sample(stats.helloReadFailures());
     }
 
     /** The engine's pipe pool; zeros where relays run on virtual threads. */

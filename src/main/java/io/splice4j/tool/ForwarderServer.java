@@ -227,6 +227,16 @@ final class ForwarderServer implements AutoCloseable {
         return stats.proxyHeadersRejected();
     }
 
+    /** Clients closed for their TLS ClientHello so far. */
+    long tlsHellosRejected() {
+        return stats.hellosRejected();
+    }
+
+    /** Clients closed so far because no route took their server name and there is no default group. */
+    long sniRejections() {
+        return stats.sniRejections();
+    }
+
     /** Connections accepted and not yet ended: connecting upstream or relayed. */
     int openConnections() {
         return open.size();

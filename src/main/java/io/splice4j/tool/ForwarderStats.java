@@ -21,6 +21,9 @@ final class ForwarderStats {
     private final LongAdder notTakenIn = new LongAdder();
     private final LongAdder resetAtDrainEnd = new LongAdder();
     private final LongAdder proxyHeaderReadFailures = new LongAdder();
+    private final LongAdder hellosRejected = new LongAdder();
+    private final LongAdder helloReadFailures = new LongAdder();
+    private final LongAdder sniRejections = new LongAdder();
     private final Map<RelayResult.End, LongAdder> ends = new EnumMap<>(RelayResult.End.class);
     private final LongAdder clientToUpstream = new LongAdder();
     private final LongAdder upstreamToClient = new LongAdder();
@@ -77,6 +80,36 @@ final class ForwarderStats {
         return proxyHeaderReadFailures.sum();
     }
 
+    /** A client closed because its TLS ClientHello was malformed, incomplete, late or no TLS at all. */
+    void helloRejected() {
+        hellosRejected.increment();
+    }
+
+    /** Clients closed for their TLS ClientHello. */
+    long hellosRejected() {
+        return hellosRejected.sum();
+    }
+
+    /** A client closed because reading its TLS ClientHello failed on this side, not for the hello. */
+    void helloReadFailed() {
+        helloReadFailures.increment();
+    }
+
+    /** Clients closed because reading their TLS ClientHello failed on this side. */
+    long helloReadFailures() {
+        return helloReadFailures.sum();
+    }
+
+    /** A client closed because no route took the server name it asked for (or none), and there is no default group. */
+    void sniRejected() {
+        sniRejections.increment();
+    }
+
+    /** Clients closed for the server name they asked for. */
+    long sniRejections() {
+        return sniRejections.sum();
+    }
+
     /** A connection the forwarder closed at shutdown while it was still connecting upstream. */
     void closedWhileConnecting() {
         ends.get(RelayResult.End.CLOSED).increment();
@@ -117,7 +150,10 @@ final class ForwarderStats {
                 + "; bytes spliced " + library.bytesSpliced() + ", copied " + library.bytesCopied() + "\n"
                 + "  fallbacks: " + (fallbacks.length() == 0 ? "none" : fallbacks.toString()) + "\n"
                 + "  PROXY headers rejected (malformed, incomplete or late): " + proxyHeadersRejected.sum()
-                + "; failed to read here (out of fds, say): " + proxyHeaderReadFailures.sum();
+                + "; failed to read here (out of fds, say): " + proxyHeaderReadFailures.sum() + "\n"
+                + "  TLS ClientHellos rejected (malformed, incomplete, late or not TLS): " + hellosRejected.sum()
+                + "; failed to read here: " + helloReadFailures.sum() + "; server names no route took: "
+                + sniRejections.sum();
     }
 
     /** The library's counters since the forwarder started: bytes spliced and copied, fallbacks. */

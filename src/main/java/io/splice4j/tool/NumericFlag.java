@@ -40,6 +40,7 @@ enum NumericFlag {
     /** {@code 0} closes open connections at once. */
     DRAIN_TIMEOUT("--drain-timeout", Unit.MILLIS, 0, NumericFlag.MAX_MILLIS),
     PROXY_TIMEOUT("--proxy-timeout", Unit.MILLIS, 1, NumericFlag.MAX_MILLIS),
+    SNI_TIMEOUT("--sni-timeout", Unit.MILLIS, 1, NumericFlag.MAX_MILLIS),
     /** Linux takes 1 to 32767 seconds ({@code MAX_TCP_KEEPIDLE}). */
     KEEPALIVE_IDLE("--keepalive IDLE", Unit.SECONDS, 1, 32_767),
     /** Linux takes 1 to 32767 seconds ({@code MAX_TCP_KEEPINTVL}). */

@@ -5,17 +5,32 @@ import io.splice4j.ProxyProtocol;
 import io.splice4j.ProxyProtocolException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 
 /**
  * The PROXY protocol at the start of a connection: reads the client's header with
- * {@code --accept-proxy}, and makes the bytes the relay sends upstream before the client's own: the
- * {@code --send-proxy} header, then whatever the client sent right after its header.
+ * {@code --accept-proxy}, and makes the {@code --send-proxy} header the relay sends upstream before
+ * the client's own bytes.
  */
 final class ProxyFront {
+
+    /**
+     * What {@link #open} found.
+     *
+     * @param header the header to send upstream first, possibly none
+     * @param pastHeader what the client sent right after its header and was read with it: its first
+     *     bytes, possibly none
+     */
+    record Opened(ByteBuffer header, ByteBuffer pastHeader) {
+
+        /** The bytes to send upstream before the rest of the client's: the header, then {@code clientBytes}. */
+        ByteBuffer upstreamFirst(ByteBuffer clientBytes) {
+            return ByteBuffer.allocate(header.remaining() + clientBytes.remaining()).put(header.duplicate())
+                    .put(clientBytes.duplicate()).flip();
+        }
+    }
 
     /** Reads a client's header: {@link ProxyProtocol#read(SocketChannel, Duration)}, or a test's stand-in. */
     interface HeaderReader {
@@ -35,51 +50,32 @@ final class ProxyFront {
         this.reader = reader;
     }
 
-    /** Whether {@link #open} has anything to do. */
-    boolean active() {
-        return edge.acceptProxy() || edge.sendProxy().isPresent();
-    }
-
     /**
      * Reads the client's header if one is expected (on the calling thread, which parks while it
-     * waits) and names the connection after it.
+     * waits) and names the connection after it; makes the header to send upstream if one is sent.
      *
-     * @return the bytes to send upstream first, possibly none
+     * @return the header to send and the bytes read past the client's, either possibly none
      * @throws ProxyProtocolException if the client's header is malformed, incomplete or late, or its
      *     connection fails before the header is whole
      * @throws IOException if reading fails for a reason of the forwarder's own (out of fds, say), or
      *     the client was closed
      */
-    ByteBuffer open(Connection connection) throws IOException {
+    Opened open(Connection connection) throws IOException {
         ProxyHeader accepted = null;
         ByteBuffer pastHeader = ByteBuffer.allocate(0);
         if (edge.acceptProxy()) {
-            ProxyProtocol.Received received = read(connection.client());
+            ProxyProtocol.Received received = OpeningRead.read(connection.client(), "PROXY header",
+                    () -> reader.read(connection.client(), edge.proxyTimeout()), ProxyProtocolException::new);
             accepted = received.header();
             pastHeader = received.pastHeader();
             connection.proxied(accepted);
         }
         if (edge.sendProxy().isEmpty()) {
-            return pastHeader;
+            return new Opened(ByteBuffer.allocate(0), pastHeader);
         }
         ProxyHeader outgoing = outgoing(connection.client(), accepted);
-        ByteBuffer header = edge.sendProxy().get() == EdgeOptions.ProxyVersion.V1 ? outgoing.encodeV1()
-                : outgoing.encodeV2();
-        return ByteBuffer.allocate(header.remaining() + pastHeader.remaining()).put(header).put(pastHeader).flip();
-    }
-
-    private ProxyProtocol.Received read(SocketChannel client) throws IOException {
-        try {
-            return reader.read(client, edge.proxyTimeout());
-        } catch (SocketException e) {
-            if (!client.isOpen()) {
-                throw e;
-            }
-            // The JDK reports a reset on a read as a SocketException ("Connection reset"): a header
-            // cut short so is incomplete, the client's doing. Other failures, out of fds among them,
-            // are plain IOExceptions and the forwarder's own.
-            throw new ProxyProtocolException("the connection failed before a complete PROXY header: " + e, e);
-        }
+        return new Opened(edge.sendProxy().get() == EdgeOptions.ProxyVersion.V1 ? outgoing.encodeV1()
+                : outgoing.encodeV2(), pastHeader);
     }
 
     /**

@@ -7,7 +7,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The servers a client may be sent to, and the one choice of a client's server: {@link #pick}. The
- * default group serves every client; a named group waits for a client routed to it by name.
+ * default group serves every client no route takes; a named group, or a route's group of one, serves
+ * the clients routed to it by the TLS server name they ask for.
  */
 final class ServerGroup {
 
@@ -19,7 +20,7 @@ final class ServerGroup {
     private int cursor;
 
     /**
-     * @param name the group's name, or empty for the default group
+     * @param name the group's name, or empty for the default group and a route's group of one
      * @param servers its servers, at least one, in the order given
      * @param clock now, in nanoseconds
      */
@@ -30,7 +31,7 @@ final class ServerGroup {
         this.clock = clock;
     }
 
-    /** The group's name, or empty for the default group. */
+    /** The group's name, or empty for the default group and a route's group of one. */
     Optional<String> name() {
         return name;
     }

@@ -92,6 +92,60 @@ final class ChildProcess implements Output, AutoCloseable {
         }
     }
 
+    /**
+     * Waits until {@code count} lines of standard output match {@code pattern} (from the start).
+     *
+     * @return the matches
+     */
+    List<Matcher> awaitCount(Pattern pattern, int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (true) {
+                List<Matcher> matches = matching(pattern);
+                if (matches.size() >= count) {
+                    return matches;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError(name + ": " + matches.size() + " lines matching " + pattern + ", not "
+                            + count + ", within " + timeout + "\n" + describe());
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+            }
+        }
+    }
+
+    /** Every line of standard output so far that matches {@code pattern} (from the start), in order. */
+    synchronized List<Matcher> matching(Pattern pattern) {
+        List<Matcher> matches = new ArrayList<>();
+        for (String line : stdout) {
+            Matcher matcher = pattern.matcher(line);
+            if (matcher.matches()) {
+                matches.add(matcher);
+            }
+        }
+        return matches;
+    }
+
+    /** Writes {@code line} and a line feed to the process's standard input, at once. */
+    void send(String line) {
+        try {
+            process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + " takes no more input\n" + describe(), e);
+        }
+    }
+
+    /** Ends the process's standard input: a program that reads it to its end goes on to exit. */
+    void endInput() {
+        try {
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            // It exited already: its exit code tells.
+        }
+    }
+
     @Override
     public synchronized Optional<Matcher> last(Pattern pattern) {
         for (int i = stdout.size() - 1; i >= 0; i--) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -28,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The packaged forwarder ({@code java -jar}, no flags) in its own network namespace, between a
  * client and a server in two others, over veth pairs: real TCP stacks, MTUs, a rate limit, packet
- * loss, a server that resets and a server that is down. See {@link NetnsTopology}. Needs root and
+ * loss, a server that resets and a server that is down; and as a front end routing by TLS server
+ * name to three servers, one of which goes down and comes back. See {@link NetnsTopology}. Needs root and
  * iproute2 (plus iptables and ethtool for the loss and reset cases): elsewhere it is skipped with
  * the reason, and in CI it fails instead.
  */
@@ -41,6 +43,11 @@ class NetnsForwarderIT {
     private static final int LISTEN_PORT = 8000;
     private static final int SERVER_PORT = 9000;
     private static final long MIB = 1L << 20;
+    /** The front end's three servers, in the server's namespace. */
+    private static final int[] POOL_PORTS = {9001, 9002, 9003};
+    private static final String SERVER_NAME = "app.example.test";
+    /** Clients at once in each wave of the front end's test: a multiple of its three servers. */
+    private static final int WAVE = 6;
 
     private static NetnsTopology net;
 
@@ -306,6 +313,158 @@ class NetnsForwarderIT {
                 + "failures, 0 idle timeouts, "), summary);
     }
 
+    @Test
+    void aThreeServerFrontEndLosesNoClientWhileOneServerGoesDownAndComesBack() throws Exception {
+        String host = NetnsTopology.SERVER_IP + ":";
+        String pool = "pool=/" + host;
+        Pattern echoedData = Pattern.compile("echoed \\d+ ([1-9]\\d*) ([0-9a-f]{64})");
+        List<ChildProcess> echoes = new ArrayList<>();
+        for (int port : POOL_PORTS) {
+            echoes.add(echo(port));
+        }
+        Path directory = Files.createTempDirectory("splice4j-netns-");
+        Path arguments = Files.write(directory.resolve("front-end.args"), List.of(
+                "--listen " + NetnsTopology.PROXY_FRONT_IP + ":" + LISTEN_PORT,
+                "--connect pool=" + host + POOL_PORTS[0],
+                "--connect pool=" + host + POOL_PORTS[1],
+                "--connect pool=" + host + POOL_PORTS[2],
+                "--sni-route " + SERVER_NAME + "=pool",
+                "--health-check 200ms"));
+        try {
+            ChildProcess forwarder = start("forwarder", net.proxy, List.of(JAVA, "-jar", JAR.toString(),
+                    "@" + arguments));
+            String banner = forwarder.await(Pattern.compile("splice4j: forwarding .*"), Duration.ofSeconds(30)).group();
+            assertTrue(banner.startsWith("splice4j: forwarding /" + NetnsTopology.PROXY_FRONT_IP + ":" + LISTEN_PORT
+                    + " -> by TLS server name only (balance roundrobin, retries 2, health checks every 200ms, group "
+                    + "pool: /" + host + POOL_PORTS[0] + ", /" + host + POOL_PORTS[1] + ", /" + host + POOL_PORTS[2]
+                    + ", sni " + SERVER_NAME + " -> group pool, sni timeout 5s), "),
+                    banner);
+            List<String> client = new ArrayList<>(helper(HelloClients.class));
+            client.addAll(List.of(NetnsTopology.PROXY_FRONT_IP, Integer.toString(LISTEN_PORT), SERVER_NAME, "256k"));
+            ChildProcess clients = start("clients", net.client, client);
+            Waves waves = new Waves(clients);
+
+            // Three up: round robin gives each server exactly a third.
+            for (int i = 0; i < 3; i++) {
+                waves.next();
+            }
+            for (ChildProcess echo : echoes) {
+                echo.awaitCount(echoedData, 3 * (WAVE / 3), Duration.ofSeconds(10));
+            }
+            // No client under way: stop the second server and go on at once, before the checks can tell.
+            long stopped = System.nanoTime();
+            echoes.get(1).stop(Duration.ofSeconds(10));
+            String down = "upstream " + pool + POOL_PORTS[1] + " is down: ";
+            int downWaves = waves.until(() -> forwarder.stderr().contains(down));
+            long downMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
+            for (int i = 0; i < 3; i++) {
+                waves.next();
+            }
+            // Back on the same port: the checks bring it back, and clients reach it again.
+            ChildProcess revived = echo(POOL_PORTS[1]);
+            echoes.add(revived);
+            long restarted = System.nanoTime();
+            String up = "upstream " + pool + POOL_PORTS[1] + " is up: ";
+            int upWaves = waves.until(() -> forwarder.stderr().contains(up));
+            long upMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted);
+            for (int i = 0; i < 3; i++) {
+                waves.next();
+            }
+            revived.awaitCount(echoedData, 3 * (WAVE / 3), Duration.ofSeconds(10));
+            clients.endInput();
+            assertEquals(0, clients.awaitExit(Duration.ofSeconds(30)), "no client failed: " + clients.describe());
+
+            String summary = stopForwarder(forwarder);
+            int total = waves.clients();
+            assertTrue(summary.contains("splice4j summary: " + total + " connections (" + total + " completed, 0 "
+                    + "failed, 0 closed at shutdown, 0 upstream connect failures, "), summary);
+            Matcher refused = Pattern.compile("\\n  upstream " + Pattern.quote(pool) + POOL_PORTS[1] + ": up, 0 active "
+                    + "connections, (\\d+) connects failed").matcher(summary);
+            assertTrue(refused.find(), summary);
+            List<String> changes = forwarder.stderr().lines().filter(line -> line.contains("upstream " + pool)).toList();
+            System.out.printf(Locale.ROOT, "netns: %d clients through a three-server front end, none failed; server 2 "
+                    + "down in the log %d ms after it stopped (%d waves meanwhile, %s clients' connects refused and "
+                    + "retried), up %d ms after it restarted (%d waves)%n", total, downMillis, downWaves,
+                    refused.group(1), upMillis, upWaves);
+            assertEquals(2, changes.size(), "a line per change, of server 2 only: " + changes);
+            assertTrue(changes.get(0).matches(".*" + Pattern.quote(down) + "(2 health checks in a row failed: "
+                    + "java\\.net\\.ConnectException: Connection refused|connect failed: java\\.net\\.ConnectException: "
+                    + "Connection refused; back after 2 good health checks in a row)"), changes.get(0));
+            assertTrue(changes.get(1).endsWith(up + "2 health checks in a row passed"), changes.get(1));
+
+            // Every byte of every client: what each sent came back whole (it checked), and the servers
+            // echoed exactly those streams, each once.
+            for (ChildProcess echo : echoes) {
+                echo.stop(Duration.ofSeconds(10));
+            }
+            List<String> sent = digests(clients, Pattern.compile("ok \\d+ (\\d+) ([0-9a-f]{64})"));
+            List<String> echoed = new ArrayList<>();
+            for (ChildProcess echo : echoes) {
+                echoed.addAll(digests(echo, echoedData));
+            }
+            echoed.sort(null);
+            assertEquals(total, sent.size(), clients.describe());
+            List<String> lost = new ArrayList<>(sent);
+            lost.removeAll(echoed);
+            List<String> extra = new ArrayList<>(echoed);
+            extra.removeAll(sent);
+            assertTrue(sent.equals(echoed), "sent but not echoed: " + lost + "; echoed but not sent: " + extra);
+        } finally {
+            Files.deleteIfExists(arguments);
+            Files.delete(directory);
+        }
+    }
+
+    /** Waves of {@link #WAVE} clients at once, the next only when the last is over, none failing. */
+    private static final class Waves {
+
+        private final ChildProcess clients;
+        private int count;
+
+        Waves(ChildProcess clients) {
+            this.clients = clients;
+        }
+
+        /** Runs the next wave and checks that every client in it got all its bytes back. */
+        void next() throws InterruptedException {
+            clients.send(Integer.toString(WAVE));
+            Matcher done = clients.await(Pattern.compile("wave " + count + " done ok=(\\d+) failed=(\\d+)"),
+                    Duration.ofSeconds(60));
+            assertEquals(WAVE + " 0", done.group(1) + " " + done.group(2), "wave " + count + "\n" + clients.describe());
+            count++;
+        }
+
+        /**
+         * Runs waves until {@code condition} holds after one, at most 50.
+         *
+         * @return how many it ran
+         */
+        int until(BooleanSupplier condition) throws InterruptedException {
+            for (int waves = 1; waves <= 50; waves++) {
+                next();
+                if (condition.getAsBoolean()) {
+                    return waves;
+                }
+            }
+            throw new AssertionError("not after 50 waves\n" + clients.describe());
+        }
+
+        /** Clients run so far. */
+        int clients() {
+            return count * WAVE;
+        }
+    }
+
+    /** The {@code LENGTH SHA-256} of each line matching {@code pattern} (groups 1 and 2), sorted. */
+    private static List<String> digests(ChildProcess process, Pattern pattern) {
+        List<String> digests = new ArrayList<>();
+        for (Matcher matcher : process.matching(pattern)) {
+            digests.add(matcher.group(1) + " " + matcher.group(2));
+        }
+        digests.sort(null);
+        return digests;
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Processes
 
@@ -321,6 +480,15 @@ class NetnsForwarderIT {
                 + ", ";
         assertTrue(banner.startsWith(start) && banner.endsWith(", zero-copy on"), banner);
         return forwarder;
+    }
+
+    /** An {@link Echo} server in the server's namespace, listening. */
+    private ChildProcess echo(int port) throws InterruptedException {
+        List<String> command = new ArrayList<>(helper(Echo.class));
+        command.add(Integer.toString(port));
+        ChildProcess echo = start("echo-" + port, net.server, command);
+        echo.await(Pattern.compile("listening " + port), Duration.ofSeconds(30));
+        return echo;
     }
 
     private ChildProcess sink(String... options) throws InterruptedException {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.splice4j.support.OpenFds;
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -15,10 +14,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,8 +36,8 @@ class AcceptProxyFuzzTest {
     @Timeout(90)
     void everyBadHeaderIsClosedAndCountedAndTheForwarderGoesOn() throws Exception {
         Random random = new Random(0x5EED_F00DL);
-        List<MalformedHeaders.Case> handPicked = MalformedHeaders.handPicked();
-        for (MalformedHeaders.Case wrong : handPicked) {
+        List<BadClients.Case> handPicked = MalformedHeaders.handPicked();
+        for (BadClients.Case wrong : handPicked) {
             assertFalse(MalformedHeaders.completes(wrong.bytes()), wrong.name() + " is no valid header");
         }
         try (EchoServer echo = new EchoServer()) {
@@ -56,21 +53,21 @@ class AcceptProxyFuzzTest {
                 assertTrue(echo.awaitNoneOpen(10));
                 Map<Integer, String> baseline = OpenFds.list();
                 for (int batch = 1; batch <= BATCHES; batch++) {
-                    List<MalformedHeaders.Case> cases = new ArrayList<>(handPicked);
+                    List<BadClients.Case> cases = new ArrayList<>(handPicked);
                     cases.addAll(MalformedHeaders.random(random, RANDOM_PER_BATCH));
-                    runAll(clients, forwarder.address(), cases, true);
+                    BadClients.runAll(clients, forwarder.address(), cases, true);
                     expected += cases.size();
                     assertEquals(expected, forwarder.proxyHeadersRejected(), "every bad header counted, batch " + batch);
                     servesAValidClient(forwarder, random, batch);
                 }
-                List<MalformedHeaders.Case> late = new ArrayList<>();
+                List<BadClients.Case> late = new ArrayList<>();
                 for (int i = 0; i < LATE_CLIENTS; i++) {
                     byte[] valid = MalformedHeaders.VALID.get(i % MalformedHeaders.VALID.size());
-                    late.add(new MalformedHeaders.Case("late " + i, Arrays.copyOf(valid, i % valid.length), 1));
+                    late.add(new BadClients.Case("late " + i, Arrays.copyOf(valid, i % valid.length), 1));
                 }
                 long start = System.nanoTime();
                 try (ExecutorService all = Executors.newVirtualThreadPerTaskExecutor()) {
-                    runAll(all, forwarder.address(), late, false);
+                    BadClients.runAll(all, forwarder.address(), late, false);
                 }
                 assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(PROXY_TIMEOUT_MILLIS),
                         "late clients are given the whole --proxy-timeout");
@@ -78,12 +75,8 @@ class AcceptProxyFuzzTest {
                 assertEquals(expected, forwarder.proxyHeadersRejected(), "late headers counted");
                 servesAValidClient(forwarder, random, BATCHES + 1);
                 assertTrue(echo.awaitNoneOpen(10));
-                awaitNoneOpen(forwarder);
-                Map<Integer, String> added = new TreeMap<>(OpenFds.list());
-                // Pipes come and go in the engine's pool, whose size is capped; a leak would be sockets.
-                added.entrySet().removeIf(e -> e.getValue().equals(baseline.get(e.getKey()))
-                        || e.getValue().startsWith("pipe:"));
-                assertEquals(Map.of(), added, "the forwarder is back to its sockets and other fds");
+                BadClients.awaitNoneOpen(forwarder);
+                BadClients.assertBackTo(baseline);
                 assertTrue(forwarder.summary().contains("PROXY headers rejected (malformed, incomplete or late): "
                         + expected), forwarder.summary());
             } finally {
@@ -97,46 +90,6 @@ class AcceptProxyFuzzTest {
         return ForwarderServer.start(ForwarderArgs.parse("--listen", "127.0.0.1:0", "--connect",
                 "127.0.0.1:" + echo.port(), "--accept-proxy", "--proxy-timeout", PROXY_TIMEOUT_MILLIS + "ms"),
                 result -> { }, Throwable::printStackTrace);
-    }
-
-    /** Sends every case on a client of its own and waits for the forwarder to end each connection. */
-    private static void runAll(ExecutorService executor, SocketAddress forwarder, List<MalformedHeaders.Case> cases,
-            boolean endOutput) throws Exception {
-        List<Future<?>> done = new ArrayList<>();
-        for (MalformedHeaders.Case wrong : cases) {
-            done.add(executor.submit(() -> {
-                send(forwarder, wrong, endOutput);
-                return null;
-            }));
-        }
-        for (int i = 0; i < done.size(); i++) {
-            try {
-                done.get(i).get(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new AssertionError(cases.get(i).name(), e);
-            }
-        }
-    }
-
-    private static void send(SocketAddress forwarder, MalformedHeaders.Case wrong, boolean endOutput)
-            throws IOException {
-        try (SocketChannel client = SocketChannel.open(forwarder)) {
-            try {
-                for (int at = 0; at < wrong.bytes().length; at += wrong.writeSize()) {
-                    Wire.write(client, ByteBuffer.wrap(wrong.bytes(), at,
-                            Math.min(wrong.writeSize(), wrong.bytes().length - at)));
-                }
-                if (endOutput) {
-                    client.shutdownOutput();
-                }
-            } catch (IOException closedEarly) {
-                // The forwarder may close the client at its first wrong byte, before the rest is written.
-                assertTrue(String.valueOf(closedEarly.getMessage()).matches("(?i).*(reset|broken pipe).*"),
-                        wrong.name() + ": " + closedEarly);
-                return;
-            }
-            Wire.awaitEnd(client, 10, wrong.name() + ": closed by the forwarder");
-        }
     }
 
     /**
@@ -154,15 +107,6 @@ class AcceptProxyFuzzTest {
             Wire.write(client, last);
             assertArrayEquals(data, Wire.readExactly(client, data.length), "batch " + index);
             Wire.roundTrip(client, index + 1000);
-        }
-    }
-
-    private static void awaitNoneOpen(ForwarderServer forwarder) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (forwarder.openConnections() != 0) {
-            assertTrue(System.nanoTime() - deadline < 0, forwarder.openConnections() + " connections still open");
-            Thread.onSpinWait();
-            Thread.yield();
         }
     }
 }

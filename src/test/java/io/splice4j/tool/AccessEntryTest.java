@@ -68,8 +68,8 @@ class AccessEntryTest {
 
     @Test
     void everyEndHasItsName() {
-        assertEquals("completed reset_by_client reset_by_upstream idle_timeout connect_failed header_rejected drained "
-                + "closed failed", String.join(" ", java.util.Arrays.stream(ConnectionEnd.values())
+        assertEquals("completed reset_by_client reset_by_upstream idle_timeout connect_failed header_rejected "
+                + "sni_rejected drained closed failed", String.join(" ", java.util.Arrays.stream(ConnectionEnd.values())
                 .map(ConnectionEnd::wireName).toList()));
     }
 }

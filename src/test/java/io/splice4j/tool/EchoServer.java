@@ -12,15 +12,23 @@ import java.util.concurrent.TimeUnit;
  * The upstream end of forwarder tests: sends back every byte it receives, on a virtual thread per
  * connection, and closes a connection at its end-of-stream. Counts connections open now, the most
  * open at once, and all it accepted, so tests can see what the forwarder did upstream. One made
- * {@link #resettingOn} resets a connection instead whose first byte is the one given.
+ * {@link #resettingOn} resets a connection instead whose first byte is the one given; one made with
+ * a {@link Service} serves each connection its way (TLS, say), counted the same.
  */
 final class EchoServer implements AutoCloseable {
+
+    /** What a server does with each connection, on a virtual thread of its own; closing it is the server's. */
+    interface Service {
+        /** Serves {@code connection} to its end; a failure ends only it. */
+        void serve(SocketChannel connection) throws IOException;
+    }
 
     private final ServerSocketChannel server;
     private final ConnectionTally tally = new ConnectionTally();
     private final Thread acceptor;
     /** The first byte that makes a connection reset, or -1. */
     private final int resetOn;
+    private final Service service;
 
     EchoServer() throws IOException {
         this(ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16_384));
@@ -31,9 +39,19 @@ final class EchoServer implements AutoCloseable {
         this(server, -1);
     }
 
+    /** Serves each client of {@code server}, bound already, with {@code service}; closes it when closed. */
+    EchoServer(ServerSocketChannel server, Service service) {
+        this(server, -1, service);
+    }
+
     private EchoServer(ServerSocketChannel server, int resetOn) {
+        this(server, resetOn, null);
+    }
+
+    private EchoServer(ServerSocketChannel server, int resetOn, Service service) {
         this.server = server;
         this.resetOn = resetOn;
+        this.service = service != null ? service : this::echo;
         acceptor = Thread.ofPlatform().name("echo-acceptor").daemon().start(this::acceptLoop);
     }
 
@@ -86,24 +104,13 @@ final class EchoServer implements AutoCloseable {
                 return;
             }
             tally.opened();
-            Thread.ofVirtual().start(() -> echo(connection));
+            Thread.ofVirtual().start(() -> serve(connection));
         }
     }
 
-    private void echo(SocketChannel connection) {
+    private void serve(SocketChannel connection) {
         try {
-            ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
-            for (boolean first = true; connection.read(buffer) >= 0; first = false) {
-                if (first && (buffer.get(0) & 0xff) == resetOn) {
-                    connection.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
-                    return;
-                }
-                buffer.flip();
-                while (buffer.hasRemaining()) {
-                    connection.write(buffer);
-                }
-                buffer.clear();
-            }
+            service.serve(connection);
         } catch (IOException e) {
             // The forwarder closed it: the test that cares sees it on the client side.
         } finally {
@@ -116,6 +123,21 @@ final class EchoServer implements AutoCloseable {
             } catch (IOException e) {
                 // Closing: nothing more to send.
             }
+        }
+    }
+
+    private void echo(SocketChannel connection) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
+        for (boolean first = true; connection.read(buffer) >= 0; first = false) {
+            if (first && (buffer.get(0) & 0xff) == resetOn) {
+                connection.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+                return;
+            }
+            buffer.flip();
+            while (buffer.hasRemaining()) {
+                connection.write(buffer);
+            }
+            buffer.clear();
         }
     }
 

@@ -9,8 +9,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,12 +31,16 @@ class ForwarderArgsFuzzTest {
     private static final int CASES = 5_000;
 
     private static final long MAX_MILLIS = TimeUnit.DAYS.toMillis(24);
+    /** A host name as RFC 1123 and 6066 have it, in lower case, written apart from the parser's checks. */
+    private static final Pattern DNS_NAME = Pattern.compile(
+            "(?=.{1,253}$)(?!(.*\\.)?[0-9]+$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final long POOL_BYTES = 128L << 20;
 
     private static final String[] FLAGS = {"--listen", "--connect", "--mode", "--chunk-size", "--loops",
         "--max-connections", "--connect-timeout", "--idle-timeout", "--drain-timeout", "--log-connections",
         "--unix-mode", "--send-proxy", "--accept-proxy", "--proxy-timeout", "--balance", "--retries",
-        "--health-check", "--reuseport", "--keepalive", "--access-log", "--metrics-listen"};
+        "--health-check", "--reuseport", "--keepalive", "--access-log", "--metrics-listen", "--sni-route",
+        "--sni-timeout"};
     private static final String[] RARE_FLAGS = {"--help", "-h", "--self-check", "--", "-", "--loop", "--LOOPS",
         "--chunk-size=64k", ""};
     /** Addresses that parse or fail without a DNS lookup. */
@@ -42,6 +48,13 @@ class ForwarderArgsFuzzTest {
         "unix:", "127.0.0.1", "127.0.0.1:99999", "127.0.0.1:-1", ":80", "127.0.0.1:", "unix:/tmp/\u0000",
         "unix:/" + "x".repeat(120), "api=127.0.0.1:3", "api=unix:/tmp/b.sock", "=127.0.0.1:1", "a b=127.0.0.1:1",
         "unix:/tmp/a=b.sock", "api=", "api=api=127.0.0.1:1", "127.0.0.1:2"};
+    /** {@code --sni-route} values: names exact, wild, bad and of any case, to addresses and to groups. */
+    private static final String[] ROUTES = {"a.example=127.0.0.1:3", "A.Example=api", "*.example=api",
+        "*.example=unix:/tmp/c.sock", "b.example=127.0.0.1:2", "example=api", "*=api", "*.=127.0.0.1:1",
+        "a.*.example=api", "**.example=api", "a..b=api", "a.b.=api", "-a.b=api", "1.2.3.4=api", "a.b", "=api",
+        "a.example=", "a.example=-api", "a.example=api=x", "a.example=127.0.0.1", "a.example=unix:", "x".repeat(64)
+        + ".example=api", "a_b.example=api", "a.example=web", "ä.example=api", "a.example=\u0000", "a b.c=api",
+        "a.example=[::1]:443"};
     private static final String[] WORDS = {"auto", "zero-copy", "portable", "PORTABLE", "v1", "v2", "1", "2", "v3",
         "660", "0600", "0o660", "999", "", " ", "\n", "1\n", "\u2028", "\u0000", "٣", "３", "𝟙", "1٠", "İ", "ǅ",
         "0x10", "1e3", "1.5", "+5", "-0", "00", "0", "--5", "NaN", "∞", "roundrobin", "leastconn", "first",
@@ -94,12 +107,20 @@ class ForwarderArgsFuzzTest {
         within(args.edge().proxyTimeout(), 1, "--proxy-timeout", context);
         within(args.upstream().retries(), 0, 16, "--retries", context);
         args.upstream().healthCheck().ifPresent(interval -> within(interval, 100, "--health-check", context));
+        within(args.upstream().sniTimeout(), 1, "--sni-timeout", context);
         List<UpstreamOptions.Server> servers = args.upstream().servers();
         if (servers.stream().distinct().count() != servers.size()) {
             fail(context + " -> a server given twice: " + servers);
         }
-        if (!servers.isEmpty() && servers.stream().allMatch(server -> server.group().isPresent())) {
-            fail(context + " -> no server in the default group: " + servers);
+        List<SniRoute> routes = args.upstream().routes();
+        if (routes.isEmpty() && !servers.isEmpty() && servers.stream().allMatch(server -> server.group().isPresent())) {
+            fail(context + " -> no server in the default group and no route: " + servers);
+        }
+        for (SniRoute route : routes) {
+            checkRoute(route, servers, context);
+        }
+        if (routes.stream().map(SniRoute::name).distinct().count() != routes.size()) {
+            fail(context + " -> a name routed twice: " + routes);
         }
         args.ops().keepalive().ifPresent(keepalive -> {
             within(keepalive.idle(), 1, 32_767, "--keepalive IDLE", context);
@@ -113,8 +134,20 @@ class ForwarderArgsFuzzTest {
         if (args.ops().reusePort() && Endpoints.unixPath(args.listen()) != null) {
             fail(context + " -> --reuseport on a Unix socket");
         }
-        if (!args.help() && !args.selfCheck() && (args.listen() == null || args.upstream().servers().isEmpty())) {
-            fail(context + " -> parsed without --listen and --connect");
+        if (!args.help() && !args.selfCheck() && (args.listen() == null || servers.isEmpty() && routes.isEmpty())) {
+            fail(context + " -> parsed without --listen and --connect or --sni-route");
+        }
+    }
+
+    /** A route's name is a lower-case DNS name, or {@code *.} and one, and its group has a server. */
+    private static void checkRoute(SniRoute route, List<UpstreamOptions.Server> servers, String context) {
+        String name = route.wildcard() ? route.name().substring(2) : route.name();
+        if (!DNS_NAME.matcher(name).matches()) {
+            fail(context + " -> a route for a name SNI can't carry: " + route);
+        }
+        if (route.target() instanceof SniRoute.ToGroup(String group)
+                && servers.stream().noneMatch(server -> server.group().equals(Optional.of(group)))) {
+            fail(context + " -> a route to a group with no server: " + route);
         }
     }
 
@@ -144,6 +177,7 @@ class ForwarderArgsFuzzTest {
             if (random.nextInt(25) != 0) {
                 args.add(flag.equals("--listen") || flag.equals("--connect") || flag.equals("--metrics-listen")
                         ? pick(random, ADDRESSES)
+                        : flag.equals("--sni-route") && random.nextInt(4) > 0 ? pick(random, ROUTES)
                         : value(random));
             }
         }

@@ -87,7 +87,7 @@ class ForwarderArgsTest {
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --connect-timeout 0ms|--connect-timeout must be between 1ms and 576h, got '0ms'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --connect-timeout -10s|--connect-timeout must be between 1ms and 576h, got '-10s'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --connect-timeout soon|--connect-timeout wants a duration with a unit such as 500ms, 30s, 5m or 1h, got 'soon'",
-        "--self-check --listen 127.0.0.1:1|--self-check takes no --listen or --connect",
+        "--self-check --listen 127.0.0.1:1|--self-check takes no --listen, --connect or --sni-route",
         "--listen unix: --connect 127.0.0.1:1|--listen wants unix:/path/to.sock, got 'unix:'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --send-proxy v3|--send-proxy wants v1 or v2, got 'v3'",
         "--listen 127.0.0.1:1 --connect 127.0.0.1:2 --send-proxy|--send-proxy needs a value",

@@ -33,7 +33,8 @@ class MetricsTest {
             "splice4j_upstream_connect_failures_total", "splice4j_upstream_connect_timeouts_total",
             "splice4j_relayed_bytes_total", "splice4j_relay_directions_total", "splice4j_delivered_bytes_total",
             "splice4j_fallbacks_total", "splice4j_proxy_headers_rejected_total",
-            "splice4j_proxy_header_read_failures_total", "splice4j_sni_rejections_total", "splice4j_pipe_pool_pipes",
+            "splice4j_proxy_header_read_failures_total", "splice4j_sni_rejections_total",
+            "splice4j_tls_hellos_rejected_total", "splice4j_tls_hello_read_failures_total", "splice4j_pipe_pool_pipes",
             "splice4j_pipe_pool_bytes", "splice4j_pipe_pool_exhaustions_total",
             "splice4j_pipe_pool_resize_refusals_total", "splice4j_log_dropped_lines_total",
             "splice4j_server_up", "splice4j_server_active_connections", "splice4j_server_connect_failures_total");

@@ -75,11 +75,13 @@ class UpstreamArgsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ForwarderArgs.parse(
                 "--listen", "127.0.0.1:1", "--connect", "api=127.0.0.1:2"));
         assertEquals("--connect: every server is in a named group; give at least one without NAME= (the default "
-                + "group, which serves every client)", e.getMessage());
+                + "group, which serves every client), or route clients to the groups with --sni-route",
+                e.getMessage());
         assertEquals("--connect is required", assertThrows(IllegalArgumentException.class,
                 () -> ForwarderArgs.parse("--listen", "127.0.0.1:1", "--balance", "first")).getMessage());
-        assertEquals("--self-check takes no --listen or --connect", assertThrows(IllegalArgumentException.class,
-                () -> ForwarderArgs.parse("--self-check", "--connect", "127.0.0.1:2")).getMessage());
+        assertEquals("--self-check takes no --listen, --connect or --sni-route", assertThrows(
+                IllegalArgumentException.class, () -> ForwarderArgs.parse("--self-check", "--connect", "127.0.0.1:2"))
+                .getMessage());
     }
 
     @Test

@@ -5,9 +5,10 @@ import java.util.Locale;
 /**
  * Checks a {@code host_name} as RFC 6066 has it: a DNS name in ASCII, IDNs as A-labels, without a
  * trailing dot, and not an IP address. Labels are letters, digits and hyphens (RFC 1123), so a
- * name a router compares or looks up is one that DNS could hold.
+ * name a router compares or looks up is one that DNS could hold. Public for the forwarder's
+ * {@code --sni-route} names, which must be names a ClientHello can carry; the package is not exported.
  */
-final class DnsName {
+public final class DnsName {
 
     private static final int MAX_NAME = 253;
     private static final int MAX_LABEL = 63;
@@ -21,7 +22,7 @@ final class DnsName {
      * @param name the bytes as characters 0 to 255
      * @return why it is none, or null if it is one
      */
-    static String problem(String name) {
+    public static String problem(String name) {
         if (name.isEmpty()) {
             return "it is empty";
         }
@@ -51,8 +52,13 @@ final class DnsName {
         return null;
     }
 
-    /** The name in lower case, once {@link #problem} found none: DNS compares names without case. */
-    static String canonical(String name) {
+    /**
+     * Puts a name in the form routers compare: DNS compares names without case.
+     *
+     * @param name a name {@link #problem} found none in
+     * @return it in lower case
+     */
+    public static String canonical(String name) {
         return name.toLowerCase(Locale.ROOT);
     }
 
