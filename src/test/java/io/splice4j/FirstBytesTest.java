@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.splice4j.support.Digest;
 import io.splice4j.support.Harness;
 import io.splice4j.support.Payload;
-import io.splice4j.support.TcpMemoryAborts;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Future;

@@ -1,4 +1,4 @@
-package io.splice4j.support;
+package io.splice4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;

@@ -1,4 +1,4 @@
-package io.splice4j.support;
+package io.splice4j;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
