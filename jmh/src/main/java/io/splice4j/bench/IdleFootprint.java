@@ -102,6 +102,12 @@ public final class IdleFootprint {
         try (ServerSocketChannel listener = ServerSocketChannel.open()
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096)) {
             warmUp(listener, options);
+            if (!onEngine) {
+                // Idle threaded directions park on the shared engine, which starts at the first
+                // park (the warm-up's relays never wait that long): its loops belong to the JVM,
+                // not to these relays.
+                SpliceEngine.shared();
+            }
             Snapshot before = Snapshot.take();
 
             farEnds = ChildJvm.start(null, FarEnds.class, List.of("-Xmx256m"),
